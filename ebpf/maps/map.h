@@ -18,11 +18,21 @@ constexpr uint64_t kMapUpdateAny = 0;
 constexpr uint64_t kMapUpdateNoExist = 1;
 constexpr uint64_t kMapUpdateExist = 2;
 
+class Map;
+
 // Per-CPU maps keep one value per simulated CPU; `current_cpu` selects the one that program
 // lookups see. Both are owned by the Runtime.
 struct MapContext {
   uint32_t num_cpus = 1;
   const uint32_t* current_cpu = nullptr;
+};
+
+// Map-in-map values and prog_array slots name other maps and programs of the object by index
+// (what a file descriptor names in the kernel). `map_at` returns nullptr for an index that
+// names no map. The Runtime provides both.
+struct MapLinks {
+  std::function<Map*(uint32_t index)> map_at;
+  uint32_t program_count = 0;
 };
 
 class Map {
@@ -61,6 +71,7 @@ class Map {
 
 // Creates the map described by `def`; throws nicsim::Error naming the map when its type or
 // geometry is not supported (e.g. "map 'events': type user_ringbuf is not supported").
-std::unique_ptr<Map> create_map(const MapDefinition& def, const MapContext& context);
+std::unique_ptr<Map> create_map(const MapDefinition& def, const MapContext& context,
+                                const MapLinks& links = {});
 
 }  // namespace nicsim::ebpf

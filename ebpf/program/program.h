@@ -146,6 +146,10 @@ struct ElfObject {
   std::string license;
   std::vector<MapDefinition> maps;
   std::vector<Program> programs;
+  // Programs the ELF loader left out because they call a function the object does not define
+  // (typically a memset/memcpy that LLVM could not inline), one message each:
+  // "<path>: program '<name>': call to undefined function '<f>' (...)".
+  std::vector<std::string> skipped_programs;
 
   // Finds a program by section name, function name or "section/function". Throws nicsim::Error
   // listing the available programs when there is no match or the match is ambiguous.

@@ -5,9 +5,22 @@
 #include <algorithm>
 #include <cstring>
 
+#include "ebpf/maps/map_flags.h"
 #include "ebpf/util/error.h"
 
 namespace nicsim::ebpf {
+
+namespace {
+
+// Values a program may read but not write: .rodata/.kconfig, BPF_F_RDONLY_PROG maps, and
+// devmaps and xskmaps (the kernel marks them read-only for programs).
+bool program_read_only(const MapDefinition& def) {
+  return def.read_only() || (def.flags & kMapFlagReadOnlyProg) != 0 ||
+         def.type == MapType::Devmap || def.type == MapType::DevmapHash ||
+         def.type == MapType::Xskmap;
+}
+
+}  // namespace
 
 Runtime::Runtime(const ElfObject& object, RuntimeConfig config)
     : object_(&object),
@@ -15,21 +28,59 @@ Runtime::Runtime(const ElfObject& object, RuntimeConfig config)
       current_cpu_(config.cpu),
       now_ns_(config.start_time_ns),
       prandom_state_(config.prandom_seed ? config.prandom_seed : 1) {
-  if (config_.num_cpus == 0) throw Error("runtime: the number of CPUs must be at least 1");
+  if (config_.num_cpus == 0 || config_.num_cpus > kMaxCpus)
+    throw Error(fmt::format("runtime: the number of CPUs must be between 1 and {}", kMaxCpus));
   if (config_.cpu >= config_.num_cpus)
-    throw Error(fmt::format("runtime: cpu {} is out of range for {} CPUs", config_.cpu,
-                            config_.num_cpus));
+    throw Error(
+        fmt::format("runtime: cpu {} is out of range for {} CPUs", config_.cpu, config_.num_cpus));
   const MapContext context{config_.num_cpus, &current_cpu_};
+  MapLinks links;
+  links.map_at = [this](uint32_t index) -> Map* {
+    return index < maps_.size() ? maps_[index].get() : nullptr;
+  };
+  links.program_count = static_cast<uint32_t>(object.programs.size());
   maps_.reserve(object.maps.size());
-  for (const auto& def : object.maps) maps_.push_back(create_map(def, context));
+  for (const auto& def : object.maps)
+    maps_.push_back(create_map(def, context, links));
   for (size_t i = 0; i < maps_.size(); ++i) {
     const MapDefinition& def = object.maps[i];
     if (!def.initial_value.empty()) {
       const uint32_t key = 0;
-      if (maps_[i]->host_update(&key, def.initial_value.data(), kMapUpdateAny) != 0)
-        throw Error(fmt::format("{}: cannot initialise global data map '{}'", object.path, def.name));
+      if (def.initial_value.size() != def.value_size ||
+          maps_[i]->host_update(&key, def.initial_value.data(), kMapUpdateAny) != 0)
+        throw Error(
+            fmt::format("{}: cannot initialise global data map '{}'", object.path, def.name));
     }
+    for (const auto& [slot, name] : def.initial_slots)
+      fill_initial_slot(i, slot, name);
   }
+}
+
+void Runtime::fill_initial_slot(size_t map, uint32_t slot, const std::string& name) {
+  const MapDefinition& def = object_->maps[map];
+  uint32_t index = 0;
+  if (def.type == MapType::ProgArray) {
+    try {
+      index = static_cast<uint32_t>(&object_->find_program(name) - object_->programs.data());
+    } catch (const Error& e) {
+      throw Error(fmt::format("map '{}' slot {}: {}", def.name, slot, e.what()));
+    }
+  } else {
+    const int found = object_->find_map(name);
+    if (found < 0)
+      throw Error(fmt::format("{}: map '{}' slot {}: no map named '{}'", object_->path, def.name,
+                              slot, name));
+    index = static_cast<uint32_t>(found);
+  }
+  if (const int error = maps_[map]->host_update(&slot, &index, kMapUpdateAny))
+    throw Error(fmt::format("{}: map '{}' slot {}: cannot store '{}' (error {})", object_->path,
+                            def.name, slot, name, error));
+}
+
+void Runtime::set_cpu(uint32_t cpu) {
+  if (cpu >= config_.num_cpus)
+    throw Error(fmt::format("runtime: cpu {} is out of range for {} CPUs", cpu, config_.num_cpus));
+  current_cpu_ = cpu;
 }
 
 Runtime::~Runtime() = default;
@@ -74,7 +125,7 @@ bool Runtime::accessible(uint64_t addr, uint64_t len, bool write) const {
     if (addr >= region.begin && addr + len <= region.end) return true;
   }
   for (size_t i = 0; i < maps_.size(); ++i) {
-    if (maps_[i]->owns_value_range(addr, len)) return !write || !object_->maps[i].read_only();
+    if (maps_[i]->owns_value_range(addr, len)) return !write || !program_read_only(maps_[i]->def());
   }
   return false;
 }
@@ -96,7 +147,8 @@ void Runtime::record_trace(std::string text) {
 }
 
 void Runtime::record_event(uint32_t map_index, uint32_t cpu, std::vector<uint8_t> data) {
-  events_.push_back(EventRecord{invocations_ ? invocations_ - 1 : 0, map_index, cpu, std::move(data)});
+  events_.push_back(
+      EventRecord{invocations_ ? invocations_ - 1 : 0, map_index, cpu, std::move(data)});
 }
 
 void Runtime::add_ringbuf_region(uint64_t begin, uint64_t end) {

@@ -20,7 +20,7 @@ namespace nicsim::ebpf {
 
 struct RuntimeConfig {
   uint32_t num_cpus = 1;
-  uint32_t cpu = 0;                  // what get_smp_processor_id returns
+  uint32_t cpu = 0;                        // what get_smp_processor_id returns
   uint64_t prandom_seed = 0x6e696373696d;  // "nicsim"
   uint64_t start_time_ns = 1'000'000'000;  // ktime_get_ns before the first packet
 };
@@ -41,6 +41,9 @@ struct RedirectTarget {
   uint32_t ifindex = 0;  // Ifindex/Devmap: the egress interface; Cpumap: cpu; Xskmap: queue
   uint32_t map_index = 0;
   uint32_t key = 0;
+  // bpf_redirect_map's BPF_F_BROADCAST / BPF_F_EXCLUDE_INGRESS (devmaps only): the packet
+  // goes to every interface of the map (but the ingress one), `ifindex` is then 0.
+  uint64_t flags = 0;
 };
 
 struct TraceRecord {
@@ -57,7 +60,8 @@ struct EventRecord {  // perf_event_output and ringbuf output/submit
 class Runtime {
  public:
   // Creates every map of `object` (throws nicsim::Error for unsupported ones) and fills
-  // global data maps and BTF `.values` initialisers. The object must outlive the runtime.
+  // global data maps and BTF `.values` initialisers (prog_array slots name programs,
+  // map-in-map slots name maps). The object must outlive the runtime.
   explicit Runtime(const ElfObject& object, RuntimeConfig config = {});
   ~Runtime();
   Runtime(const Runtime&) = delete;
@@ -90,6 +94,9 @@ class Runtime {
 
   // --- helper services ---
   uint32_t cpu() const { return current_cpu_; }
+  // Selects the simulated CPU the next invocations run on (per-CPU map copies,
+  // get_smp_processor_id); throws nicsim::Error when out of range.
+  void set_cpu(uint32_t cpu);
   uint64_t now_ns() const { return now_ns_; }
   void set_now_ns(uint64_t ns) { now_ns_ = ns; }
   uint32_t next_prandom();
@@ -103,6 +110,8 @@ class Runtime {
   void remove_ringbuf_region(uint64_t begin);
 
  private:
+  void fill_initial_slot(size_t map, uint32_t slot, const std::string& name);
+
   const ElfObject* object_;
   RuntimeConfig config_;
   uint32_t current_cpu_;

@@ -1,0 +1,56 @@
+#pragma once
+// BPF_MAP_TYPE_HASH, PERCPU_HASH, LRU_HASH and LRU_PERCPU_HASH. All max_entries slots are
+// preallocated (as the kernel does without BPF_F_NO_PREALLOC); an update of an existing key
+// rewrites its value in place, so a pointer a program holds keeps seeing the entry.
+//
+// LRU maps evict the least recently used entry when an update needs a slot and none is free.
+// Program lookups and updates refresh an entry; host (syscall) lookups do not, as in the
+// kernel. The kernel's LRU is approximate (per-CPU free lists, a shrink batch, a reference
+// bit instead of a strict order) and can evict earlier or a different entry; nicsim's order
+// is exact, which makes runs reproducible.
+
+#include <string_view>
+#include <unordered_map>
+
+#include "ebpf/maps/map.h"
+#include "ebpf/maps/slot_list.h"
+#include "ebpf/maps/value_slots.h"
+
+namespace nicsim::ebpf {
+
+class HashMap : public Map {
+ public:
+  HashMap(const MapDefinition& def, const MapContext& context);
+
+  void* lookup(const void* key) override;
+  int update(const void* key, const void* value, uint64_t flags) override;
+  int remove(const void* key) override;
+  size_t host_value_size() const override { return slots_.host_size(); }
+  int host_lookup(const void* key, void* value_out) const override;
+  int host_update(const void* key, const void* value, uint64_t flags) override;
+  int get_next_key(const void* key, void* next_key) const override;
+  bool owns_value_range(uint64_t addr, uint64_t len) const override;
+
+  size_t size() const { return index_.size(); }
+
+ private:
+  std::string_view key_view(const void* key) const {
+    return {static_cast<const char*>(key), def().key_size};
+  }
+  // Slot of `key`, or SlotList::kNone.
+  uint32_t find(const void* key) const;
+  // Finds or makes the slot for an update; negative errno when the flags or capacity refuse.
+  int64_t slot_for_update(const void* key, uint64_t flags);
+  uint32_t current_copy() const;
+
+  MapContext context_;
+  bool lru_;
+  ValueSlots slots_;
+  ZeroedBuffer keys_;
+  std::unordered_map<std::string_view, uint32_t> index_;  // views into keys_
+  SlotAllocator free_slots_;
+  SlotList insertion_order_;
+  SlotList recency_;  // LRU maps only: least recently used first
+};
+
+}  // namespace nicsim::ebpf

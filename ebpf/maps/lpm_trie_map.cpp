@@ -1,0 +1,165 @@
+#include "ebpf/maps/lpm_trie_map.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include "ebpf/maps/map_flags.h"
+
+namespace nicsim::ebpf {
+
+namespace {
+
+uint32_t prefix_length_of(const void* key) {
+  uint32_t length;
+  std::memcpy(&length, key, sizeof length);
+  return length;
+}
+
+const uint8_t* data_of(const void* key) {
+  return static_cast<const uint8_t*>(key) + 4;
+}
+
+int bit_at(const uint8_t* data, uint32_t index) {
+  return (data[index / 8] >> (7 - index % 8)) & 1;
+}
+
+}  // namespace
+
+LpmTrieMap::LpmTrieMap(const MapDefinition& def)
+    : Map(def),
+      data_size_(def.key_size - 4),
+      slots_(def.name, def.max_entries, def.value_size, 1),
+      keys_(def.name, static_cast<size_t>(def.max_entries) * def.key_size),
+      canonical_keys_(def.name, static_cast<size_t>(def.max_entries) * def.key_size),
+      entries_per_length_(data_size_ * 8 + 1, 0),
+      free_slots_(def.max_entries),
+      order_(PostOrder{this}) {}
+
+bool LpmTrieMap::PostOrder::operator()(uint32_t a, uint32_t b) const {
+  const uint8_t* ka = map->canonical(a);
+  const uint8_t* kb = map->canonical(b);
+  const uint32_t la = prefix_length_of(ka), lb = prefix_length_of(kb);
+  const uint32_t common = std::min(la, lb);
+  for (uint32_t bit = 0; bit < common; ++bit) {
+    const int ba = bit_at(data_of(ka), bit), bb = bit_at(data_of(kb), bit);
+    if (ba != bb) return ba < bb;
+  }
+  return la > lb;  // the more specific prefix first
+}
+
+void LpmTrieMap::canonical_key(uint32_t prefix_length, const uint8_t* data, KeyBuffer& out) const {
+  std::memcpy(out.data(), &prefix_length, 4);
+  uint8_t* bytes = out.data() + 4;
+  const uint32_t full_bytes = prefix_length / 8;
+  std::memcpy(bytes, data, full_bytes);
+  if (full_bytes < data_size_) {
+    const uint32_t rest = prefix_length % 8;
+    bytes[full_bytes] = rest == 0 ? 0 : static_cast<uint8_t>(data[full_bytes] & (0xff00 >> rest));
+    std::memset(bytes + full_bytes + 1, 0, data_size_ - full_bytes - 1);
+  }
+}
+
+int64_t LpmTrieMap::find_exact(const void* key) const {
+  const uint32_t length = prefix_length_of(key);
+  if (length > max_prefix_length()) return -1;
+  KeyBuffer buffer;
+  canonical_key(length, data_of(key), buffer);
+  const auto it = index_.find(view(buffer.data()));
+  return it == index_.end() ? int64_t{-1} : int64_t{it->second};
+}
+
+int64_t LpmTrieMap::find_longest(const void* key) const {
+  const uint32_t length = prefix_length_of(key);
+  if (length > max_prefix_length()) return -1;
+  KeyBuffer buffer;
+  for (const uint32_t candidate : lengths_in_use_) {
+    if (candidate > length) continue;
+    canonical_key(candidate, data_of(key), buffer);
+    const auto it = index_.find(view(buffer.data()));
+    if (it != index_.end()) return it->second;
+  }
+  return -1;
+}
+
+void* LpmTrieMap::lookup(const void* key) {
+  const int64_t slot = find_longest(key);
+  return slot < 0 ? nullptr : slots_.value(static_cast<uint32_t>(slot));
+}
+
+int LpmTrieMap::update(const void* key, const void* value, uint64_t flags) {
+  if (flags > kMapUpdateExist) return -EINVAL;
+  const uint32_t length = prefix_length_of(key);
+  if (length > max_prefix_length()) return -EINVAL;
+  int64_t slot = find_exact(key);
+  if (slot >= 0) {
+    if (flags == kMapUpdateNoExist) return -EEXIST;
+  } else {
+    if (flags == kMapUpdateExist) return -ENOENT;
+    if (free_slots_.full()) return -ENOSPC;
+    slot = free_slots_.take();
+    const auto s = static_cast<uint32_t>(slot);
+    KeyBuffer buffer;
+    canonical_key(length, data_of(key), buffer);
+    std::memcpy(canonical(s), buffer.data(), def().key_size);
+    index_.emplace(view(canonical(s)), s);
+    order_.insert(s);
+    if (entries_per_length_[length]++ == 0) {
+      lengths_in_use_.push_back(length);
+      std::sort(lengths_in_use_.begin(), lengths_in_use_.end(), std::greater<>());
+    }
+    slots_.set_live(s, true);
+  }
+  const auto s = static_cast<uint32_t>(slot);
+  std::memcpy(stored_key(s), key, def().key_size);
+  slots_.write(s, value, 0);
+  return 0;
+}
+
+int LpmTrieMap::remove(const void* key) {
+  if (prefix_length_of(key) > max_prefix_length()) return -EINVAL;
+  const int64_t found = find_exact(key);
+  if (found < 0) return -ENOENT;
+  const auto slot = static_cast<uint32_t>(found);
+  const uint32_t length = prefix_length_of(canonical(slot));
+  order_.erase(slot);
+  index_.erase(view(canonical(slot)));
+  if (--entries_per_length_[length] == 0) std::erase(lengths_in_use_, length);
+  slots_.set_live(slot, false);
+  free_slots_.release(slot);
+  return 0;
+}
+
+int LpmTrieMap::host_lookup(const void* key, void* value_out) const {
+  // The syscall lookup is the same longest-prefix match as the program's.
+  const int64_t slot = find_longest(key);
+  if (slot < 0) return -ENOENT;
+  std::memcpy(value_out, slots_.value(static_cast<uint32_t>(slot)), def().value_size);
+  return 0;
+}
+
+int LpmTrieMap::host_update(const void* key, const void* value, uint64_t flags) {
+  return update(key, value, flags);
+}
+
+int LpmTrieMap::get_next_key(const void* key, void* next_key) const {
+  if (order_.empty()) return -ENOENT;
+  auto next = order_.begin();
+  if (key != nullptr) {
+    // An unknown key restarts from the first (leftmost) entry, as in the kernel.
+    const int64_t slot = find_exact(key);
+    if (slot >= 0) {
+      next = std::next(order_.find(static_cast<uint32_t>(slot)));
+      if (next == order_.end()) return -ENOENT;
+    }
+  }
+  std::memcpy(next_key, stored_key(*next), def().key_size);
+  return 0;
+}
+
+bool LpmTrieMap::owns_value_range(uint64_t addr, uint64_t len) const {
+  return slots_.owns_range(addr, len);
+}
+
+}  // namespace nicsim::ebpf

@@ -1,0 +1,62 @@
+// The table of helpers nicsim implements, by kernel helper id.
+
+#include "ebpf/runtime/helpers.h"
+
+#include <algorithm>
+#include <array>
+
+#include "ebpf/runtime/helper_functions.h"
+
+namespace nicsim::ebpf {
+
+namespace {
+
+constexpr std::array kHelpers = {
+    HelperInfo{kHelperMapLookupElem, "map_lookup_elem", helper_map_lookup_elem},
+    HelperInfo{kHelperMapUpdateElem, "map_update_elem", helper_map_update_elem},
+    HelperInfo{kHelperMapDeleteElem, "map_delete_elem", helper_map_delete_elem},
+    HelperInfo{kHelperProbeRead, "probe_read", helper_probe_read},
+    HelperInfo{kHelperKtimeGetNs, "ktime_get_ns", helper_ktime_get_ns},
+    HelperInfo{kHelperTracePrintk, "trace_printk", helper_trace_printk},
+    HelperInfo{kHelperGetPrandomU32, "get_prandom_u32", helper_get_prandom_u32},
+    HelperInfo{kHelperGetSmpProcessorId, "get_smp_processor_id", helper_get_smp_processor_id},
+    // Engines implement tail calls themselves: the helper replaces the running program.
+    HelperInfo{kHelperTailCall, "tail_call", nullptr},
+    HelperInfo{kHelperRedirect, "redirect", helper_redirect},
+    HelperInfo{kHelperPerfEventOutput, "perf_event_output", helper_perf_event_output},
+    HelperInfo{kHelperCsumDiff, "csum_diff", helper_csum_diff},
+    HelperInfo{kHelperXdpAdjustHead, "xdp_adjust_head", helper_xdp_adjust_head},
+    HelperInfo{kHelperRedirectMap, "redirect_map", helper_redirect_map},
+    HelperInfo{kHelperXdpAdjustMeta, "xdp_adjust_meta", helper_xdp_adjust_meta},
+    HelperInfo{kHelperXdpAdjustTail, "xdp_adjust_tail", helper_xdp_adjust_tail},
+    HelperInfo{kHelperFibLookup, "fib_lookup", helper_fib_lookup},
+    HelperInfo{kHelperKtimeGetBootNs, "ktime_get_boot_ns", helper_ktime_get_ns},
+    HelperInfo{kHelperRingbufOutput, "ringbuf_output", helper_ringbuf_output},
+    HelperInfo{kHelperRingbufReserve, "ringbuf_reserve", helper_ringbuf_reserve},
+    HelperInfo{kHelperRingbufSubmit, "ringbuf_submit", helper_ringbuf_submit},
+    HelperInfo{kHelperRingbufDiscard, "ringbuf_discard", helper_ringbuf_discard},
+    HelperInfo{kHelperKtimeGetCoarseNs, "ktime_get_coarse_ns", helper_ktime_get_ns},
+};
+
+constexpr bool sorted_by_id() {
+  for (size_t i = 1; i < kHelpers.size(); ++i) {
+    if (kHelpers[i - 1].id >= kHelpers[i].id) return false;
+  }
+  return true;
+}
+static_assert(sorted_by_id(), "kHelpers must be sorted by helper id");
+
+}  // namespace
+
+const HelperInfo* find_helper(int32_t id) {
+  const auto it =
+      std::lower_bound(kHelpers.begin(), kHelpers.end(), id,
+                       [](const HelperInfo& info, int32_t key) { return info.id < key; });
+  return it != kHelpers.end() && it->id == id ? &*it : nullptr;
+}
+
+std::span<const HelperInfo> implemented_helpers() {
+  return kHelpers;
+}
+
+}  // namespace nicsim::ebpf

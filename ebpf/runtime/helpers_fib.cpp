@@ -1,0 +1,112 @@
+// bpf_fib_lookup (XDP flavour: the MTU is always checked) against the runtime's Fib.
+
+#include <cerrno>
+#include <cstddef>
+#include <cstring>
+
+#include "ebpf/runtime/helper_functions.h"
+#include "ebpf/runtime/helper_support.h"
+
+namespace nicsim::ebpf {
+
+using namespace helper_support;
+
+namespace {
+
+// struct bpf_fib_lookup of include/uapi/linux/bpf.h (64 bytes).
+struct FibLookupParams {
+  uint8_t family;
+  uint8_t l4_protocol;
+  uint16_t sport;
+  uint16_t dport;
+  uint16_t tot_len_or_mtu_result;
+  uint32_t ifindex;
+  uint32_t tos_flowinfo_or_metric;
+  uint8_t src[16];  // ipv4_src or ipv6_src
+  uint8_t dst[16];  // ipv4_dst or ipv6_dst
+  uint16_t h_vlan_proto;
+  uint16_t h_vlan_tci;
+  uint8_t smac[6];
+  uint8_t dmac[6];
+};
+static_assert(sizeof(FibLookupParams) == 64);
+static_assert(offsetof(FibLookupParams, dst) == 32);
+static_assert(offsetof(FibLookupParams, smac) == 52);
+
+constexpr uint8_t kAfInet = 2;
+constexpr uint8_t kAfInet6 = 10;
+constexpr uint32_t kFibLookupDirect = 1u << 0;
+constexpr uint32_t kFibLookupOutput = 1u << 1;
+constexpr uint32_t kFibLookupSkipNeigh = 1u << 2;
+
+enum FibResult : uint64_t {
+  kFibSuccess = 0,
+  kFibNotForwarded = 4,
+  kFibNoNeighbour = 7,
+  kFibFragNeeded = 8,
+};
+
+// rt6_need_strict: multicast, link-local and loopback IPv6 addresses are never forwarded.
+bool ipv6_needs_strict(const uint8_t* address) {
+  static constexpr uint8_t kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  return address[0] == 0xff || (address[0] == 0xfe && (address[1] & 0xc0) == 0x80) ||
+         std::memcmp(address, kLoopback, 16) == 0;
+}
+
+}  // namespace
+
+uint64_t helper_fib_lookup(uint64_t ctx, uint64_t params_ptr, uint64_t plen, uint64_t flags,
+                           uint64_t, Runtime* runtime) {
+  if (runtime->frame() != nullptr && xdp_frame_argument(*runtime, "fib_lookup", ctx) == nullptr)
+    return 0;
+  const auto length = static_cast<int32_t>(plen);
+  if (length < static_cast<int32_t>(sizeof(FibLookupParams))) return error_result(-EINVAL);
+  if (!check_writable(*runtime, "fib_lookup", "params", params_ptr, sizeof(FibLookupParams)))
+    return 0;
+  // Only the main table exists, so TBID, SRC and MARK lookups are refused.
+  if (static_cast<uint32_t>(flags) & ~(kFibLookupDirect | kFibLookupOutput | kFibLookupSkipNeigh))
+    return error_result(-EINVAL);
+
+  FibLookupParams params;
+  std::memcpy(&params, host_pointer<const void>(params_ptr), sizeof params);
+  int family;
+  if (params.family == kAfInet) {
+    family = 4;
+  } else if (params.family == kAfInet6) {
+    family = 6;
+    if (ipv6_needs_strict(params.dst) || ipv6_needs_strict(params.src)) return kFibNotForwarded;
+  } else {
+    return error_result(-EAFNOSUPPORT);
+  }
+
+  const FibRoute* route = runtime->fib().lookup(family, params.dst);
+  if (route == nullptr) return kFibNotForwarded;
+  const uint32_t mtu = route->mtu;
+  if (params.tot_len_or_mtu_result > mtu) {
+    params.tot_len_or_mtu_result = static_cast<uint16_t>(mtu);
+    std::memcpy(host_pointer<void>(params_ptr), &params, sizeof params);
+    return kFibFragNeeded;
+  }
+  params.tos_flowinfo_or_metric = 0;  // rt_metric: routes carry no priority here
+  params.ifindex = route->ifindex;
+  if (route->gateway) std::memcpy(params.dst, route->gateway->data(), family == 4 ? 4 : 16);
+
+  uint64_t result = kFibSuccess;
+  if (!(flags & kFibLookupSkipNeigh)) {
+    if (!route->dmac) {
+      result = kFibNoNeighbour;
+    } else {
+      std::memcpy(params.dmac, route->dmac->data(), 6);
+      std::memcpy(params.smac, route->smac.data(), 6);
+    }
+  }
+  if (result == kFibSuccess) {
+    params.h_vlan_proto = 0;
+    params.h_vlan_tci = 0;
+    params.tot_len_or_mtu_result = static_cast<uint16_t>(mtu);
+  }
+  std::memcpy(host_pointer<void>(params_ptr), &params, sizeof params);
+  return result;
+}
+
+}  // namespace nicsim::ebpf

@@ -1,0 +1,78 @@
+#pragma once
+// The C++ side of one run of a JitEngine, reached from generated code through
+// NativeRunState::invocation: memory checks, the regions helpers may access, and the fault
+// that ended the run.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ebpf/runtime/runtime.h"
+#include "jit/common/access_checker.h"
+#include "jit/common/compiled_program.h"
+#include "jit/common/run_state.h"
+
+namespace nicsim::jit {
+
+class JitEngine;
+
+class Invocation {
+ public:
+  Invocation(JitEngine& engine, ebpf::Runtime& runtime) : engine_(engine), runtime_(runtime) {
+    checker_.set_runtime(&runtime);
+  }
+
+  JitEngine& engine() { return engine_; }
+  ebpf::Runtime& runtime() { return runtime_; }
+  AccessChecker& checker() { return checker_; }
+
+  // Regions helpers may access besides the live stack: the context or the raw memory, or
+  // none (kind Stack stands for none). Reuses its storage, as it is set on every run.
+  void set_base_region(const ebpf::MemoryRegion& region) {
+    base_regions_.clear();
+    if (region.kind != ebpf::RegionKind::Stack) base_regions_.push_back(region);
+    registered_depth_ = UINT32_MAX;
+  }
+  // Tells the Runtime which stack frames are live, when the call depth changed since.
+  void register_regions(const NativeRunState& state);
+  // Re-reads the packet range after a helper that may have moved it.
+  void refresh_data(NativeRunState& state) const;
+
+  // Ends the run at instruction `slot` of `program` with `message` (Aborted), correcting the
+  // instruction count for the rest of its block.
+  void abort_at(NativeRunState& state, const CompiledProgram* program, size_t slot,
+                std::string message);
+  // The same, for the instruction whose generated code made the call returning to `site`.
+  void abort_at_site(NativeRunState& state, uint64_t site, std::string message);
+  // Ends the run early without a fault (legacy packet load out of range).
+  void finish_at_site(NativeRunState& state, uint64_t site);
+
+  void reset() {
+    fault_program_ = nullptr;
+    fault_slot_ = 0;
+    fault_.clear();
+    checker_.clear_fault();
+  }
+  // "insn 12 of 'xdp/next' (prog.c:42): <message>", as the interpreter words it.
+  std::string diagnostic(const CompiledProgram& entry) const;
+
+ private:
+  // A block is charged in full on entry: give back what a run ended at `slot` did not run.
+  static void refund_rest_of_block(NativeRunState& state, const CompiledProgram* program,
+                                   size_t slot);
+
+  JitEngine& engine_;
+  ebpf::Runtime& runtime_;
+  AccessChecker checker_;
+  std::vector<ebpf::MemoryRegion> base_regions_;
+  uint32_t registered_depth_ = UINT32_MAX;
+  // What this engine last gave Runtime::set_regions, and the invocation it did it in: when no
+  // other engine has begun an invocation on the runtime since, equal regions need no update.
+  std::vector<ebpf::MemoryRegion> registered_;
+  uint64_t registered_invocation_ = UINT64_MAX;
+  const CompiledProgram* fault_program_ = nullptr;
+  size_t fault_slot_ = 0;
+  std::string fault_;
+};
+
+}  // namespace nicsim::jit

@@ -1,0 +1,137 @@
+#include "jit/common/jit_engine.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <exception>
+
+#include "jit/common/access_checker.h"
+#include "jit/common/invocation.h"
+#include "jit/common/jit_error.h"
+
+namespace nicsim::jit {
+
+using ebpf::kStackSize;
+
+namespace {
+
+int object_index_of(const ebpf::Program& program, const ebpf::Runtime& runtime) {
+  const auto& programs = runtime.object().programs;
+  for (size_t i = 0; i < programs.size(); ++i) {
+    if (&programs[i] == &program) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace
+
+JitEngine::JitEngine(std::unique_ptr<JitBackend> backend, const ebpf::Program& program,
+                     ebpf::Runtime& runtime, JitOptions options, const ProgramFacts* facts)
+    : backend_(std::move(backend)),
+      runtime_(runtime),
+      options_(options),
+      compiled_(runtime.object().programs.size()) {
+  if (backend_ == nullptr) throw JitError("jit: no backend");
+  name_ = fmt::format("jit-{}", backend_->target());
+  auto compiled = backend_->compile(program, runtime, options_, facts);
+  compiled->object_index = object_index_of(program, runtime);
+  entry_ = compiled.get();
+  if (compiled->object_index >= 0) {
+    compiled_[static_cast<size_t>(compiled->object_index)] = std::move(compiled);
+  } else {
+    standalone_entry_ = std::move(compiled);
+  }
+  invocation_ = std::make_unique<Invocation>(*this, runtime);
+  static_assert(kStackGuardSize == AccessChecker::kStackGuard);
+  const auto begin = reinterpret_cast<uint64_t>(stack_.data()) + kStackGuardSize;
+  state_.stack_top = begin + kStackAreaSize;
+  state_.invocation = invocation_.get();
+  invocation_->checker().set_stack_area(begin, state_.stack_top);
+}
+
+JitEngine::~JitEngine() = default;
+
+const CompiledProgram* JitEngine::locate(uint64_t address) const {
+  if (entry_->contains(address)) return entry_;
+  for (const auto& compiled : compiled_) {
+    if (compiled != nullptr && compiled->contains(address)) return compiled.get();
+  }
+  return nullptr;
+}
+
+const CompiledProgram* JitEngine::tail_call_target(uint32_t object_index, std::string& fault) {
+  auto& slot = compiled_.at(object_index);
+  if (slot == nullptr) {
+    const ebpf::Program& program = runtime_.object().programs[object_index];
+    // The verifier's facts describe the entry program only: other programs run checked.
+    JitOptions options = options_;
+    options.mode = SafetyMode::Checked;
+    try {
+      slot = backend_->compile(program, runtime_, options, nullptr);
+      slot->object_index = static_cast<int>(object_index);
+    } catch (const std::exception& e) {
+      fault = fmt::format("tail call to '{}', which nicsim cannot run: {}", program.display_name(),
+                          e.what());
+      return nullptr;
+    }
+  }
+  return slot.get();
+}
+
+ebpf::ExecutionResult JitEngine::run_xdp(ebpf::XdpFrame& frame) {
+  runtime_.begin_invocation(&frame);
+  ebpf::XdpContextShadow* context = frame.context();
+  const auto context_address = reinterpret_cast<uint64_t>(context);
+  invocation_->checker().set_context(context);
+  invocation_->refresh_data(state_);
+  invocation_->set_base_region(ebpf::MemoryRegion{
+      context_address, context_address + ebpf::kXdpMdSize, false, ebpf::RegionKind::Context});
+  return run(context_address, 0);
+}
+
+ebpf::ExecutionResult JitEngine::run_raw(std::span<uint8_t> memory) {
+  runtime_.begin_invocation(nullptr);
+  const uint64_t begin = memory.empty() ? 0 : reinterpret_cast<uint64_t>(memory.data());
+  invocation_->checker().set_context(nullptr);
+  state_.data = FastRange{begin, memory.size()};
+  invocation_->set_base_region(
+      memory.empty()
+          ? ebpf::MemoryRegion{0, 0, false, ebpf::RegionKind::Stack}
+          : ebpf::MemoryRegion{begin, begin + memory.size(), true, ebpf::RegionKind::RawMemory});
+  return run(begin, memory.size());
+}
+
+ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
+  // Clear the frames the previous run used (checked code tracks the deepest one).
+  const size_t used = (size_t{state_.max_depth} + 1) * kStackSize;
+  std::memset(reinterpret_cast<uint8_t*>(state_.stack_top - used), 0, used);
+
+  state_.budget_left = options_.instruction_budget;
+  state_.live_stack = FastRange{state_.stack_top - kStackSize, kStackSize};
+  state_.helper = state_.site = state_.value = 0;
+  state_.call_depth = state_.max_depth = state_.tail_calls = 0;
+  state_.status = RunStatus::Running;
+  invocation_->reset();
+  invocation_->register_regions(state_);
+
+  const uint64_t r0 = backend_->run(*entry_, state_, r1, r2);
+
+  ebpf::ExecutionResult result;
+  result.instructions = options_.instruction_budget - state_.budget_left;
+  result.tail_calls = state_.tail_calls;
+  switch (state_.status) {
+    case RunStatus::Running:
+      result.return_value = r0;
+      break;
+    case RunStatus::Finished:
+      result.return_value = 0;
+      break;
+    case RunStatus::Aborted:
+      result.aborted = true;
+      result.diagnostic = invocation_->diagnostic(*entry_);
+      break;
+  }
+  return result;
+}
+
+}  // namespace nicsim::jit

@@ -1,0 +1,33 @@
+#pragma once
+// What the verifier proved about a program, in the form the JITs consume: one entry per
+// instruction slot. The verifier's VerifiedProgram is converted to this (in the verifier's
+// adapter) so that the JITs depend on these few facts, not on the verifier's internals.
+// Without facts every access is compiled checked (SafetyMode::Checked).
+
+#include <cstdint>
+#include <vector>
+
+namespace nicsim::jit {
+
+// What the base register of a load, store or atomic points to on every path reaching it.
+enum class PointerKind : uint8_t {
+  Unknown,  // not proven (or not a memory access)
+  Stack,
+  Context,  // the program context (xdp_md): loads are translated to the shadow
+  Packet,
+  MapValue,
+  Other,  // another valid region (ringbuf record, raw memory)
+};
+
+struct InstructionFacts {
+  bool reachable = true;
+  PointerKind base = PointerKind::Unknown;
+  // The access stays inside its region and respects the region's permissions on every path.
+  bool access_safe = false;
+};
+
+struct ProgramFacts {
+  std::vector<InstructionFacts> insns;  // indexed by instruction slot
+};
+
+}  // namespace nicsim::jit

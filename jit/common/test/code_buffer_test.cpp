@@ -1,0 +1,116 @@
+#include "jit/common/code_buffer.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "jit/common/jit_error.h"
+
+namespace nicsim::jit {
+namespace {
+
+TEST(CodeBuffer, AppendsLittleEndianValues) {
+  CodeBuffer code;
+  code.put8(0x11);
+  code.put16(0x2233);
+  code.put32(0x44556677);
+  code.put64(0x8899aabbccddeeffull);
+  const uint8_t expected[] = {0x11, 0x33, 0x22, 0x77, 0x66, 0x55, 0x44, 0xff,
+                              0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88};
+  ASSERT_EQ(code.size(), sizeof(expected));
+  EXPECT_EQ(std::memcmp(code.bytes().data(), expected, sizeof(expected)), 0);
+}
+
+TEST(CodeBuffer, PatchesInsideTheCodeOnly) {
+  CodeBuffer code;
+  code.put32(0);
+  code.patch32(0, 0xdeadbeef);
+  EXPECT_EQ(code.bytes()[0], 0xef);
+  EXPECT_EQ(code.bytes()[3], 0xde);
+  EXPECT_THROW(code.patch32(1, 0), JitError);
+  EXPECT_THROW(code.patch8(4, 0), JitError);
+  EXPECT_THROW(code.patch64(0, 0), JitError);
+  EXPECT_THROW(code.patch32(SIZE_MAX - 1, 0), JitError);
+}
+
+TEST(CodeBuffer, RefusesToGrowPastItsLimit) {
+  CodeBuffer code(8);
+  code.put64(1);
+  EXPECT_THROW(code.put8(0), JitError);
+  EXPECT_EQ(code.size(), 8u);
+}
+
+TEST(CodeBuffer, LabelsBindOnceAtTheCurrentOffset) {
+  CodeBuffer code;
+  const Label a = code.new_label();
+  const Label b = code.new_label();
+  EXPECT_NE(a, b);
+  EXPECT_FALSE(code.is_bound(a));
+  code.put32(0);
+  code.bind(a);
+  EXPECT_TRUE(code.is_bound(a));
+  EXPECT_EQ(code.offset_of(a), 4u);
+  EXPECT_THROW(code.bind(a), JitError);
+  EXPECT_THROW(code.offset_of(b), JitError);
+  EXPECT_THROW(code.bind(Label{}), JitError);
+  EXPECT_EQ(code.label_offsets()[b.id], CodeBuffer::kUnbound);
+}
+
+TEST(CodeBuffer, LinksRelativeFixupsFromTheInstructionEnd) {
+  CodeBuffer code;
+  const Label target = code.new_label();
+  const Label back = code.new_label();
+  code.bind(back);
+  // A 2-byte "instruction" with a rel8 field at offset 1, then filler, then the target.
+  code.put8(0xeb);
+  code.put8(0);
+  code.add_fixup(FixupKind::Rel8, 1, 2, target);
+  code.put32(0x90909090);
+  code.bind(target);  // offset 6: displacement 6 - 2 = 4
+  code.put8(0xe9);
+  code.put32(0);
+  code.add_fixup(FixupKind::Rel32, 7, 11, back);  // 0 - 11 = -11
+  code.link(0);
+  EXPECT_EQ(code.bytes()[1], 4);
+  int32_t rel32;
+  std::memcpy(&rel32, code.bytes().data() + 7, 4);
+  EXPECT_EQ(rel32, -11);
+}
+
+TEST(CodeBuffer, LinksAbsoluteAddressesAtTheLoadAddress) {
+  CodeBuffer code;
+  const Label target = code.new_label();
+  code.put64(0);
+  code.add_fixup(FixupKind::Abs64, 0, 8, target);
+  code.put16(0);
+  code.bind(target);
+  code.link(0x7f0000001000ull);
+  uint64_t value;
+  std::memcpy(&value, code.bytes().data(), 8);
+  EXPECT_EQ(value, 0x7f000000100aull);
+}
+
+TEST(CodeBuffer, RejectsDisplacementsThatDoNotFit) {
+  CodeBuffer code;
+  const Label target = code.new_label();
+  code.put8(0xeb);
+  code.put8(0);
+  code.add_fixup(FixupKind::Rel8, 1, 2, target);
+  for (int i = 0; i < 128; ++i)
+    code.put8(0x90);
+  code.bind(target);  // 128 bytes away: one too many for rel8
+  EXPECT_THROW(code.link(0), JitError);
+}
+
+TEST(CodeBuffer, RejectsFixupsToUnboundLabels) {
+  CodeBuffer code;
+  const Label target = code.new_label();
+  code.put32(0);
+  code.add_fixup(FixupKind::Rel32, 0, 4, target);
+  EXPECT_THROW(code.link(0), JitError);
+  EXPECT_THROW(code.add_fixup(FixupKind::Rel32, 2, 6, target), JitError);  // field past the end
+  EXPECT_THROW(code.add_fixup(FixupKind::Rel32, 0, 4, Label{99}), JitError);
+}
+
+}  // namespace
+}  // namespace nicsim::jit

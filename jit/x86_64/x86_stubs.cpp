@@ -1,0 +1,253 @@
+// The entry trampoline and the code shared by all instructions of a program: memory check
+// stubs, helper / tail-call / callx / legacy-load dispatch into the C++ slow paths, the fault
+// stub and the cold paths of checked code. Stubs are entered by `call` from an eBPF function
+// (rsp 0 mod 16 on entry) and preserve every eBPF register they do not define.
+
+#include <iterator>
+
+#include "jit/common/run_state.h"
+#include "jit/common/slow_paths.h"
+#include "jit/x86_64/x86_translator.h"
+
+namespace nicsim::jit::x86 {
+
+namespace {
+
+constexpr Reg kCalleeSaved[] = {Reg::rbp, Reg::rbx, Reg::r12, Reg::r13, Reg::r14, Reg::r15};
+// The eBPF registers a C call may clobber: r0..r5.
+constexpr Reg kCallerSavedEbpf[] = {Reg::rax, Reg::rdi, Reg::rsi, Reg::rdx, Reg::rcx, Reg::r8};
+
+Mem state_field(int32_t offset) {
+  return Mem{kStateReg, offset};
+}
+
+}  // namespace
+
+Label X86Translator::load_stub(int size, bool sign_extend) {
+  Label& label = load_stubs_[static_cast<size_t>(size_index(size))][sign_extend ? 1 : 0];
+  if (!label.valid()) label = code_.new_label();
+  return label;
+}
+
+Label X86Translator::store_stub(int size) {
+  Label& label = store_stubs_[static_cast<size_t>(size_index(size))];
+  if (!label.valid()) label = code_.new_label();
+  return label;
+}
+
+void X86Translator::call_function(const void* function) {
+  enc_.movabs_reg_imm64(Reg::rax, reinterpret_cast<uint64_t>(function));
+  enc_.call_reg(Reg::rax);
+}
+
+void X86Translator::check_status_and_return() {
+  enc_.alu_mem_imm(AluOp::Cmp, Width::W32, state_field(run_state::kStatus), 0);
+  enc_.jcc(Cond::NE, leave_);
+  enc_.ret();
+}
+
+// uint64_t entry(NativeRunState* state, uint64_t r1, uint64_t r2)
+void X86Translator::emit_entry_trampoline() {
+  for (Reg r : kCalleeSaved)
+    enc_.push(r);
+  enc_.alu_reg_imm(AluOp::Sub, Width::W64, Reg::rsp, 8);  // 0 mod 16: eBPF code runs at 8
+  enc_.mov_reg_reg(Width::W64, kStateReg, Reg::rdi);
+  enc_.store(Width::W64, state_field(run_state::kEntryStackPointer), Reg::rsp);
+  enc_.mov_reg_reg(Width::W64, Reg::rdi, Reg::rsi);
+  enc_.mov_reg_reg(Width::W64, Reg::rsi, Reg::rdx);
+  // Registers start at zero, as in the interpreter.
+  for (Reg r : {Reg::rax, Reg::rdx, Reg::rcx, Reg::r8, Reg::rbx, Reg::r13, Reg::r14, Reg::r15})
+    enc_.alu_reg_reg(AluOp::Xor, Width::W32, r, r);
+  enc_.load(Width::W64, Reg::rbp, state_field(run_state::kStackTop));
+  enc_.call(insn_labels_.at(0));
+  code_.bind(epilogue_);
+  enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
+  for (auto it = std::rbegin(kCalleeSaved); it != std::rend(kCalleeSaved); ++it)
+    enc_.pop(*it);
+  enc_.ret();
+}
+
+void X86Translator::emit_stubs() {
+  bool any = helper_stub_.valid() || tail_call_stub_.valid() || callx_stub_.valid() ||
+             legacy_stub_.valid() || fault_stub_.valid();
+  for (const auto& sizes : load_stubs_)
+    for (const Label& label : sizes)
+      any = any || label.valid();
+  for (const Label& label : store_stubs_)
+    any = any || label.valid();
+  if (!any) return;  // verified code without calls needs no stubs at all
+  // Leaving from any depth: back to the trampoline's frame, r0 = 0, the run state says why.
+  code_.bind(leave_);
+  enc_.load(Width::W64, Reg::rsp, state_field(run_state::kEntryStackPointer));
+  enc_.alu_reg_reg(AluOp::Xor, Width::W32, Reg::rax, Reg::rax);
+  enc_.jmp(epilogue_);
+
+  for (int size : {1, 2, 4, 8}) {
+    for (bool sign_extend : {false, true}) {
+      if (load_stubs_[static_cast<size_t>(size_index(size))][sign_extend ? 1 : 0].valid())
+        emit_load_stub(size, sign_extend);
+    }
+    if (store_stubs_[static_cast<size_t>(size_index(size))].valid()) emit_store_stub(size);
+  }
+  if (helper_stub_.valid()) emit_helper_stub();
+  if (tail_call_stub_.valid()) emit_tail_call_stub();
+  if (callx_stub_.valid()) emit_callx_stub();
+  if (legacy_stub_.valid()) emit_legacy_stub();
+  if (fault_stub_.valid()) emit_fault_stub();
+}
+
+// Falls through when [r11, r11 + size) lies in the range, else jumps to `miss`; written so
+// that no sum can wrap around (as the interpreter's test).
+void X86Translator::emit_range_check(int32_t begin_field, int32_t size_field, int size,
+                                     Label miss) {
+  enc_.mov_reg_reg(Width::W64, kScratch1, kScratch0);
+  enc_.alu_reg_mem(AluOp::Sub, Width::W64, kScratch1, state_field(begin_field));  // delta
+  enc_.alu_reg_mem(AluOp::Cmp, Width::W64, kScratch1, state_field(size_field));
+  enc_.jcc(Cond::AE, miss);
+  enc_.load(Width::W64, kScratch2, state_field(size_field));
+  enc_.alu_reg_reg(AluOp::Sub, Width::W64, kScratch2, kScratch1);  // bytes left after delta
+  enc_.alu_reg_imm(AluOp::Cmp, Width::W64, kScratch2, size);
+  enc_.jcc(Cond::B, miss);
+}
+
+// In: r11 = address. Out: r11 = the value, zero-extended (the caller sign-extends).
+void X86Translator::emit_load_stub(int size, bool sign_extend) {
+  code_.bind(load_stub(size, sign_extend));
+  const Label not_stack = code_.new_label();
+  const Label hit = code_.new_label();
+  const Label slow = code_.new_label();
+  emit_range_check(run_state::kLiveStackBegin, run_state::kLiveStackSize, size, not_stack);
+  enc_.jmp(hit);
+  code_.bind(not_stack);
+  emit_range_check(run_state::kDataBegin, run_state::kDataSize, size, slow);
+  code_.bind(hit);
+  enc_.load_zero_extend(width_of_bytes(size), kScratch0, Mem{kScratch0, 0});
+  enc_.ret();
+  code_.bind(slow);
+  for (Reg r : kCallerSavedEbpf)
+    enc_.push(r);
+  enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
+  enc_.mov_reg_reg(Width::W64, Reg::rsi, kScratch0);
+  enc_.mov_reg_imm32(Reg::rdx,
+                     static_cast<uint32_t>(size) |
+                         (sign_extend ? static_cast<uint32_t>(slow_path::kSignExtend) : 0));
+  enc_.load(Width::W64, Reg::rcx, Mem{Reg::rsp, 48});  // the return address: the call site
+  call_function(reinterpret_cast<const void*>(&slow_path::load));
+  enc_.mov_reg_reg(Width::W64, kScratch0, Reg::rax);
+  for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
+    enc_.pop(*it);
+  check_status_and_return();
+}
+
+// In: r11 = address. Returns when the program may write [r11, r11 + size).
+void X86Translator::emit_store_stub(int size) {
+  code_.bind(store_stub(size));
+  const Label not_stack = code_.new_label();
+  const Label hit = code_.new_label();
+  const Label slow = code_.new_label();
+  emit_range_check(run_state::kLiveStackBegin, run_state::kLiveStackSize, size, not_stack);
+  enc_.jmp(hit);
+  code_.bind(not_stack);
+  emit_range_check(run_state::kDataBegin, run_state::kDataSize, size, slow);
+  code_.bind(hit);
+  enc_.ret();
+  code_.bind(slow);
+  for (Reg r : kCallerSavedEbpf)
+    enc_.push(r);
+  enc_.push(kScratch0);
+  enc_.alu_reg_imm(AluOp::Sub, Width::W64, Reg::rsp, 8);
+  enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
+  enc_.mov_reg_reg(Width::W64, Reg::rsi, kScratch0);
+  enc_.mov_reg_imm32(Reg::rdx, static_cast<uint32_t>(size));
+  enc_.load(Width::W64, Reg::rcx, Mem{Reg::rsp, 64});
+  call_function(reinterpret_cast<const void*>(&slow_path::check_write));
+  enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
+  enc_.pop(kScratch0);
+  for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
+    enc_.pop(*it);
+  check_status_and_return();
+}
+
+// In: r11 = the helper. r1..r5 are its arguments and survive the call (as in the
+// interpreter); r0 is its result.
+void X86Translator::emit_helper_stub() {
+  code_.bind(helper_stub_);
+  enc_.store(Width::W64, state_field(run_state::kHelper), kScratch0);
+  enc_.load(Width::W64, kScratch0, Mem{Reg::rsp, 0});
+  enc_.store(Width::W64, state_field(run_state::kSite), kScratch0);
+  for (Reg r : {Reg::rdi, Reg::rsi, Reg::rdx, Reg::rcx, Reg::r8})
+    enc_.push(r);
+  enc_.alu_reg_imm(AluOp::Sub, Width::W64, Reg::rsp, 8);
+  enc_.mov_reg_reg(Width::W64, Reg::r9, kStateReg);
+  enc_.movabs_reg_imm64(kScratch0, reinterpret_cast<uint64_t>(&slow_path::call_helper));
+  enc_.call_reg(kScratch0);
+  enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
+  for (Reg r : {Reg::r8, Reg::rcx, Reg::rdx, Reg::rsi, Reg::rdi})
+    enc_.pop(r);
+  check_status_and_return();
+}
+
+// In: r2 = map, r3 = index. Out: r11 = where to jump, or 0 (then state->value is r0).
+void X86Translator::emit_tail_call_stub() {
+  code_.bind(tail_call_stub_);
+  for (Reg r : kCallerSavedEbpf)
+    enc_.push(r);
+  enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);  // rsi, rdx already hold r2, r3
+  enc_.load(Width::W64, Reg::rcx, Mem{Reg::rsp, 48});
+  call_function(reinterpret_cast<const void*>(&slow_path::tail_call));
+  enc_.mov_reg_reg(Width::W64, kScratch0, Reg::rax);
+  for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
+    enc_.pop(*it);
+  check_status_and_return();
+}
+
+// In: r11 = the callx target. Out: r11 = slow_path::kCallx* (details in the run state).
+void X86Translator::emit_callx_stub() {
+  code_.bind(callx_stub_);
+  for (Reg r : kCallerSavedEbpf)
+    enc_.push(r);
+  enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
+  enc_.mov_reg_reg(Width::W64, Reg::rsi, kScratch0);
+  enc_.load(Width::W64, Reg::rdx, Mem{Reg::rsp, 48});
+  call_function(reinterpret_cast<const void*>(&slow_path::resolve_callx));
+  enc_.mov_reg_reg(Width::W64, kScratch0, Reg::rax);
+  for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
+    enc_.pop(*it);
+  check_status_and_return();
+}
+
+// In: r11 = packet offset, r10 = size. Out: r0 = the value.
+void X86Translator::emit_legacy_stub() {
+  code_.bind(legacy_stub_);
+  for (Reg r : {Reg::rdi, Reg::rsi, Reg::rdx, Reg::rcx, Reg::r8})
+    enc_.push(r);
+  enc_.alu_reg_imm(AluOp::Sub, Width::W64, Reg::rsp, 8);
+  enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
+  enc_.mov_reg_reg(Width::W64, Reg::rsi, kScratch0);
+  enc_.mov_reg_reg(Width::W64, Reg::rdx, kScratch1);
+  enc_.load(Width::W64, Reg::rcx, Mem{Reg::rsp, 48});
+  call_function(reinterpret_cast<const void*>(&slow_path::legacy_load));
+  enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
+  for (Reg r : {Reg::r8, Reg::rcx, Reg::rdx, Reg::rsi, Reg::rdi})
+    enc_.pop(r);
+  check_status_and_return();
+}
+
+// In: esi = kind, edx = instruction, ecx = extra. Never returns.
+void X86Translator::emit_fault_stub() {
+  code_.bind(fault_stub_);
+  enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
+  enc_.load(Width::W64, Reg::r8, Mem{Reg::rsp, 0});
+  enc_.load(Width::W64, Reg::rsp, state_field(run_state::kEntryStackPointer));
+  call_function(reinterpret_cast<const void*>(&slow_path::fault));
+  enc_.jmp(leave_);
+}
+
+void X86Translator::emit_cold_paths() {
+  for (const ColdPath& cold : cold_paths_) {
+    code_.bind(cold.label);
+    emit_fault(cold.kind, cold.insn, cold.extra);
+  }
+}
+
+}  // namespace nicsim::jit::x86

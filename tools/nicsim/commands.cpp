@@ -1,0 +1,18 @@
+#include "tools/nicsim/command.h"
+
+namespace nicsim::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> kCommands = {
+      {"run", "run an XDP program on traffic (pcap or generated), write the output pcap", run_main},
+      {"gen", "generate traffic (Ethernet/IPv4/IPv6, UDP/TCP) into a pcap", gen_main},
+      {"inspect", "list the programs and maps of a BPF object", inspect_main},
+      {"disasm", "disassemble a program (pseudo-C or conformance syntax)", disasm_main},
+      {"jit", "compile a program for a target (x86_64) and show the native code", jit_main},
+      {"compare", "offload comparison on a program and traffic (default: the bundled ones)",
+       compare_main},
+  };
+  return kCommands;
+}
+
+}  // namespace nicsim::cli
