@@ -6,6 +6,8 @@
 
 #include "ebpf/runtime/runtime.h"
 #include "ebpf/util/error.h"
+#include "jit/arm64/a64_compiler.h"
+#include "jit/arm64/a64_disassembler.h"
 #include "jit/x86_64/x86_compiler.h"
 #include "jit/x86_64/x86_disassembler.h"
 #include "tools/nicsim/cli_common.h"
@@ -19,7 +21,7 @@ int jit_main(const std::vector<std::string>& args) {
   options.add_options()
       ("object", po::value(&object_path)->required(), "BPF object file")
       ("section,s", po::value(&section)->default_value(""), "program (default: the only one)")
-      ("target,t", po::value(&target)->default_value("x86_64"), "x86_64")
+      ("target,t", po::value(&target)->default_value("x86_64"), "x86_64 or arm64")
       ("out,o", po::value(&out)->default_value(""), "write the native code bytes to FILE")
       ("disasm,d", "print the code: each eBPF instruction above the native instructions")
       ("bytes", "with --disasm: show the machine code bytes")
@@ -27,22 +29,29 @@ int jit_main(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("object", 1);
   po::variables_map values;
-  if (!parse_command_line(args, "usage: nicsim jit prog.o --target x86_64 [--disasm] [--out code.bin]",
+  if (!parse_command_line(args, "usage: nicsim jit prog.o --target x86_64|arm64 [--disasm] [--out code.bin]",
                           options, positional, values))
     return kExitOk;
-  if (target != "x86_64")
-    throw Error(fmt::format("unknown target '{}' (this nicsim compiles for: x86_64)", target));
+  if (target != "x86_64" && target != "arm64")
+    throw Error(fmt::format("unknown target '{}' (this nicsim compiles for: x86_64, arm64)", target));
 
   const LoadedProgram loaded = load_program(object_path, section, /*want_xdp=*/false);
   ebpf::Runtime runtime(loaded.object);
   jit::JitOptions jit_options;
   jit_options.harden = values.count("harden") > 0;
-  auto engine = jit::make_x86_64_engine(loaded.program(), runtime, jit_options);
+  auto engine = target == "x86_64" ? jit::make_x86_64_engine(loaded.program(), runtime, jit_options)
+                                    : jit::make_arm64_engine(loaded.program(), runtime, jit_options);
   const jit::CompiledProgram& compiled = engine->entry();
   if (values.count("disasm")) {
-    jit::X86DisassemblyOptions disasm_options;
-    disasm_options.show_bytes = values.count("bytes") > 0;
-    fmt::print("{}", jit::disassemble_x86_64(compiled, disasm_options));
+    if (target == "x86_64") {
+      jit::X86DisassemblyOptions disasm_options;
+      disasm_options.show_bytes = values.count("bytes") > 0;
+      fmt::print("{}", jit::disassemble_x86_64(compiled, disasm_options));
+    } else {
+      jit::Arm64DisassemblyOptions disasm_options;
+      disasm_options.show_bytes = values.count("bytes") > 0;
+      fmt::print("{}", jit::disassemble_arm64(compiled, disasm_options));
+    }
   }
   const auto code = compiled.code.code();
   if (!out.empty()) {

@@ -12,6 +12,7 @@
 #include "ebpf/runtime/map_json.h"
 #include "ebpf/runtime/runtime.h"
 #include "ebpf/util/error.h"
+#include "jit/arm64/a64_compiler.h"
 #include "testbench/session/xdp_session.h"
 #include "testbench/traffic/generator.h"
 #include "testbench/traffic/pcap_reader.h"
@@ -181,6 +182,13 @@ int run_main(const std::vector<std::string>& args) {
   summary["backend"] = std::string(engine->name());
   summary["input"] = source.description();
   summary["wall_seconds"] = seconds;
+  if (auto* jit_engine = dynamic_cast<jit::JitEngine*>(engine.get())) {
+    if (const auto* arm64 = jit::arm64_backend_of(*jit_engine); arm64 && arm64->runs() > 0) {
+      summary["arm64_instructions"] = arm64->total_instructions();
+      summary["arm64_instructions_per_packet"] =
+          static_cast<double>(arm64->total_instructions()) / arm64->runs();
+    }
+  }
   if (values.count("trace")) {
     for (const auto& record : runtime.trace_log())
       fmt::print("trace [packet {}]: {}\n", record.packet, record.text);

@@ -28,5 +28,6 @@ int inspect_main(const std::vector<std::string>& args);
 int disasm_main(const std::vector<std::string>& args);
 int compare_main(const std::vector<std::string>& args);
 int jit_main(const std::vector<std::string>& args);
+int verify_main(const std::vector<std::string>& args);
 
 }  // namespace nicsim::cli

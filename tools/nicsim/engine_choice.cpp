@@ -4,6 +4,7 @@
 
 #include "ebpf/interp/interpreter.h"
 #include "ebpf/util/error.h"
+#include "jit/arm64/a64_compiler.h"
 #include "jit/x86_64/x86_compiler.h"
 
 namespace nicsim::cli {
@@ -23,12 +24,19 @@ std::unique_ptr<ebpf::Engine> make_engine(const std::string& backend, const ebpf
     jit_options.harden = options.harden;
     return jit::make_x86_64_engine(program, runtime, jit_options);
   }
+  if (backend == "arm64") {
+    jit::JitOptions jit_options;
+    jit_options.instruction_budget = options.instruction_budget;
+    jit_options.harden = options.harden;
+    return jit::make_arm64_engine(program, runtime, jit_options);
+  }
   throw Error(fmt::format("unknown backend '{}' ({})", backend, engine_choice_help()));
 }
 
 const std::string& engine_choice_help() {
   static const std::string kHelp =
-      "engine: interp (the reference interpreter) or x86_64 (the host JIT, checked mode)";
+      "engine: interp (the reference interpreter), x86_64 (host JIT) or arm64 (JIT; run under "
+      "Unicorn on non-arm64 hosts); the JITs run in checked mode";
   return kHelp;
 }
 

@@ -56,6 +56,9 @@ void print_run_summary(const nlohmann::json& summary, const testbench::RunStats&
   fmt::print("  eBPF instructions: {} ({:.1f} per packet, at most {})\n", stats.instructions,
              stats.packets ? static_cast<double>(stats.instructions) / stats.packets : 0.0,
              stats.max_instructions);
+  if (summary.contains("arm64_instructions_per_packet"))
+    fmt::print("  AArch64 instructions: {:.1f} per packet (emulated)\n",
+               summary["arm64_instructions_per_packet"].get<double>());
   for (const auto& [index, reason] : stats.first_aborts)
     fmt::print("  aborted packet {}: {}\n", index, reason);
   if (!out_path.empty()) fmt::print("  wrote {} packets to {}\n", packets_written, out_path);
