@@ -5,20 +5,15 @@
 
 #include <benchmark/benchmark.h>
 
-#include <filesystem>
 #include <memory>
 
 #include "bench/engines/bench_programs.h"
 #include "ebpf/asm/assembler.h"
 #include "ebpf/elf/elf_loader.h"
 #include "ebpf/interp/interpreter.h"
-#include "ebpf/runtime/map_json.h"
 #include "jit/x86_64/x86_compiler.h"
 #include "testbench/traffic/generator.h"
 #include "testbench/traffic/traffic_spec.h"
-
-#include <fstream>
-#include <nlohmann/json.hpp>
 
 namespace nicsim::bench {
 namespace {
@@ -38,22 +33,12 @@ std::unique_ptr<ebpf::Engine> make(const std::string& engine, const ebpf::Progra
 
 void run_benchmark(benchmark::State& state, BenchProgram program, std::string engine_name) {
   const ebpf::ElfObject object = load_object(program);
-  const ebpf::Program* entry = &object.programs.front();
-  for (const auto& candidate : object.programs) {
-    if (candidate.type == ebpf::ProgramType::Xdp) {
-      entry = &candidate;
-      break;
-    }
-  }
+  const ebpf::Program* entry =
+      program.program.empty() ? &object.programs.front() : &object.find_program(program.program);
   ebpf::Runtime runtime(object);
-  std::filesystem::path maps(program.object);
-  maps.replace_extension(".maps.json");
-  if (!program.object.empty() && std::filesystem::exists(maps)) {
-    std::ifstream in(maps);
-    ebpf::load_map_contents(runtime, nlohmann::json::parse(in), maps.string());
-  }
-  auto engine = make(engine_name, *entry, runtime);
   const auto packets = traffic::generate_traffic(traffic::parse_traffic_spec(program.traffic));
+  if (program.populate) program.populate(runtime, packets);
+  auto engine = make(engine_name, *entry, runtime);
 
   uint64_t instructions = 0;
   size_t next = 0;

@@ -6,10 +6,9 @@
 
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "ebpf/engine/engine.h"
 #include "ebpf/runtime/runtime.h"

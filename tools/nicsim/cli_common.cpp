@@ -40,7 +40,8 @@ LoadedProgram load_program(const std::string& path, const std::string& section, 
     }
     if (candidates.size() != 1) {
       std::string names;
-      for (const auto& prog : programs) names += (names.empty() ? "" : ", ") + prog.display_name();
+      for (const auto& prog : programs)
+        names += (names.empty() ? "" : ", ") + prog.display_name();
       throw Error(fmt::format("{}: holds {} programs ({}); choose one with --section", path,
                               programs.size(), names));
     }
@@ -60,7 +61,9 @@ std::optional<std::string> default_maps_file(const std::string& object_path) {
   return std::nullopt;
 }
 
-std::string bundled_programs_dir() { return NICSIM_PROGRAMS_DIR; }
+std::string bundled_programs_dir() {
+  return NICSIM_PROGRAMS_DIR;
+}
 
 std::string bundled_program(std::string_view name) {
   return (std::filesystem::path(bundled_programs_dir()) / (std::string(name) + ".o")).string();

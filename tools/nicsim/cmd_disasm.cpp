@@ -12,12 +12,10 @@ namespace nicsim::cli {
 int disasm_main(const std::vector<std::string>& args) {
   std::string object_path, section, syntax;
   po::options_description options("options");
-  options.add_options()
-      ("object", po::value(&object_path)->required(), "BPF object file")
-      ("section,s", po::value(&section)->default_value(""), "program (default: the only one)")
-      ("syntax", po::value(&syntax)->default_value("pseudo-c"), "pseudo-c | conformance")
-      ("raw", "show the raw instruction bytes")
-      ("no-source", "do not interleave source lines");
+  options.add_options()("object", po::value(&object_path)->required(), "BPF object file")(
+      "section,s", po::value(&section)->default_value(""), "program (default: the only one)")(
+      "syntax", po::value(&syntax)->default_value("pseudo-c"), "pseudo-c | conformance")(
+      "raw", "show the raw instruction bytes")("no-source", "do not interleave source lines");
   po::positional_options_description positional;
   positional.add("object", 1);
   po::variables_map values;

@@ -28,9 +28,10 @@ int inspect_main(const std::vector<std::string>& args) {
   }
   for (size_t i = 0; i < object.maps.size(); ++i) {
     const auto& map = object.maps[i];
-    fmt::print("  map {:>2} {:<24} {:<16} key {:>3}  value {:>6}  max_entries {:>8}  flags 0x{:x}\n",
-               i, map.name, ebpf::map_type_name(map.type), map.key_size, map.value_size,
-               map.max_entries, map.flags);
+    fmt::print(
+        "  map {:>2} {:<24} {:<16} key {:>3}  value {:>6}  max_entries {:>8}  flags 0x{:x}\n", i,
+        map.name, ebpf::map_type_name(map.type), map.key_size, map.value_size, map.max_entries,
+        map.flags);
   }
   return kExitOk;
 }

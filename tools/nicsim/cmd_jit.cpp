@@ -18,29 +18,29 @@ namespace nicsim::cli {
 int jit_main(const std::vector<std::string>& args) {
   std::string object_path, section, target, out;
   po::options_description options("options");
-  options.add_options()
-      ("object", po::value(&object_path)->required(), "BPF object file")
-      ("section,s", po::value(&section)->default_value(""), "program (default: the only one)")
-      ("target,t", po::value(&target)->default_value("x86_64"), "x86_64 or arm64")
-      ("out,o", po::value(&out)->default_value(""), "write the native code bytes to FILE")
-      ("disasm,d", "print the code: each eBPF instruction above the native instructions")
-      ("bytes", "with --disasm: show the machine code bytes")
-      ("harden", "constant blinding");
+  options.add_options()("object", po::value(&object_path)->required(), "BPF object file")(
+      "section,s", po::value(&section)->default_value(""), "program (default: the only one)")(
+      "target,t", po::value(&target)->default_value("x86_64"), "x86_64 or arm64")(
+      "out,o", po::value(&out)->default_value(""), "write the native code bytes to FILE")(
+      "disasm,d", "print the code: each eBPF instruction above the native instructions")(
+      "bytes", "with --disasm: show the machine code bytes")("harden", "constant blinding");
   po::positional_options_description positional;
   positional.add("object", 1);
   po::variables_map values;
-  if (!parse_command_line(args, "usage: nicsim jit prog.o --target x86_64|arm64 [--disasm] [--out code.bin]",
-                          options, positional, values))
+  if (!parse_command_line(
+          args, "usage: nicsim jit prog.o --target x86_64|arm64 [--disasm] [--out code.bin]",
+          options, positional, values))
     return kExitOk;
   if (target != "x86_64" && target != "arm64")
-    throw Error(fmt::format("unknown target '{}' (this nicsim compiles for: x86_64, arm64)", target));
+    throw Error(
+        fmt::format("unknown target '{}' (this nicsim compiles for: x86_64, arm64)", target));
 
   const LoadedProgram loaded = load_program(object_path, section, /*want_xdp=*/false);
   ebpf::Runtime runtime(loaded.object);
   jit::JitOptions jit_options;
   jit_options.harden = values.count("harden") > 0;
   auto engine = target == "x86_64" ? jit::make_x86_64_engine(loaded.program(), runtime, jit_options)
-                                    : jit::make_arm64_engine(loaded.program(), runtime, jit_options);
+                                   : jit::make_arm64_engine(loaded.program(), runtime, jit_options);
   const jit::CompiledProgram& compiled = engine->entry();
   if (values.count("disasm")) {
     if (target == "x86_64") {
@@ -56,7 +56,8 @@ int jit_main(const std::vector<std::string>& args) {
   const auto code = compiled.code.code();
   if (!out.empty()) {
     std::ofstream file(out, std::ios::binary);
-    file.write(reinterpret_cast<const char*>(code.data()), static_cast<std::streamsize>(code.size()));
+    file.write(reinterpret_cast<const char*>(code.data()),
+               static_cast<std::streamsize>(code.size()));
     file.close();
     if (!file) throw Error(fmt::format("{}: cannot write", out));
   }

@@ -64,11 +64,10 @@ void write_verdict(std::ofstream& csv, const traffic::Packet& in,
   for (char& c : diagnostic) {
     if (c == '"') c = '\'';
   }
-  csv << fmt::format("{},{},{},{},{},{},\"{}\"\n", result.index,
-                     ebpf::xdp_action_name(result.action), in.bytes.size(),
-                     result.output.bytes.size(), result.execution.instructions,
-                     result.action == ebpf::XdpAction::Redirect ? result.redirect.ifindex : 0,
-                     diagnostic);
+  csv << fmt::format(
+      "{},{},{},{},{},{},\"{}\"\n", result.index, ebpf::xdp_action_name(result.action),
+      in.bytes.size(), result.output.bytes.size(), result.execution.instructions,
+      result.action == ebpf::XdpAction::Redirect ? result.redirect.ifindex : 0, diagnostic);
 }
 
 }  // namespace
@@ -79,33 +78,32 @@ int run_main(const std::vector<std::string>& args) {
   uint32_t cpus = 1, cpu = 0;
   uint64_t seed = 0, budget = 1'000'000;
   po::options_description options("options");
-  options.add_options()
-      ("object", po::value(&object_path)->required(), "BPF object file (clang -target bpf)")
-      ("section,s", po::value(&section)->default_value(""),
-       "program to run: section, function or section/function (default: the only XDP program)")
-      ("in,i", po::value(&in)->default_value(""), "input pcap (Ethernet)")
-      ("gen,g", po::value(&gen)->default_value(""),
-       "generate the input instead, e.g. 'flows=16,packets=1000' (see nicsim gen --help)")
-      ("out,o", po::value(&out)->default_value(""), "write passed and transmitted packets (pcap)")
-      ("redirect-out", po::value(&redirect_out)->default_value(""),
-       "write redirected packets (pcap)")
-      ("json", po::value(&json)->default_value(""), "write a JSON summary to FILE ('-': stdout)")
-      ("verdicts", po::value(&verdicts)->default_value(""),
-       "write one CSV line per packet (action, sizes, instructions, diagnostic)")
-      ("maps", po::value(&maps)->default_value(""),
-       "preload map contents from JSON (default: <object>.maps.json beside the object, if any)")
-      ("no-default-maps", "do not load <object>.maps.json")
-      ("dump-maps", po::value(&dump_maps)->default_value(""),
-       "write map contents after the run (JSON)")
-      ("fib", po::value(&fib)->default_value(""), "routes for bpf_fib_lookup (JSON, see docs)")
-      ("backend,b", po::value(&backend)->default_value("interp"), engine_choice_help().c_str())
-      ("cpus", po::value(&cpus)->default_value(1), "simulated CPUs (per-CPU maps)")
-      ("cpu", po::value(&cpu)->default_value(0), "CPU the program runs on")
-      ("seed", po::value(&seed)->default_value(0), "bpf_get_prandom_u32 seed (0: built-in)")
-      ("budget", po::value(&budget)->default_value(1'000'000),
-       "instruction budget per packet (interpreter)")
-      ("trace", "print bpf_trace_printk output")
-      ("quiet,q", "print nothing but errors");
+  options.add_options()("object", po::value(&object_path)->required(),
+                        "BPF object file (clang -target bpf)")(
+      "section,s", po::value(&section)->default_value(""),
+      "program to run: section, function or section/function (default: the only XDP program)")(
+      "in,i", po::value(&in)->default_value(""), "input pcap (Ethernet)")(
+      "gen,g", po::value(&gen)->default_value(""),
+      "generate the input instead, e.g. 'flows=16,packets=1000' (see nicsim gen --help)")(
+      "out,o", po::value(&out)->default_value(""), "write passed and transmitted packets (pcap)")(
+      "redirect-out", po::value(&redirect_out)->default_value(""),
+      "write redirected packets (pcap)")("json", po::value(&json)->default_value(""),
+                                         "write a JSON summary to FILE ('-': stdout)")(
+      "verdicts", po::value(&verdicts)->default_value(""),
+      "write one CSV line per packet (action, sizes, instructions, diagnostic)")(
+      "maps", po::value(&maps)->default_value(""),
+      "preload map contents from JSON (default: <object>.maps.json beside the object, if any)")(
+      "no-default-maps", "do not load <object>.maps.json")(
+      "dump-maps", po::value(&dump_maps)->default_value(""),
+      "write map contents after the run (JSON)")("fib", po::value(&fib)->default_value(""),
+                                                 "routes for bpf_fib_lookup (JSON, see docs)")(
+      "backend,b", po::value(&backend)->default_value("interp"), engine_choice_help().c_str())(
+      "cpus", po::value(&cpus)->default_value(1), "simulated CPUs (per-CPU maps)")(
+      "cpu", po::value(&cpu)->default_value(0), "CPU the program runs on")(
+      "seed", po::value(&seed)->default_value(0), "bpf_get_prandom_u32 seed (0: built-in)")(
+      "budget", po::value(&budget)->default_value(1'000'000),
+      "instruction budget per packet (interpreter)")("trace", "print bpf_trace_printk output")(
+      "quiet,q", "print nothing but errors");
   po::positional_options_description positional;
   positional.add("object", 1);
   po::variables_map values;
@@ -197,7 +195,8 @@ int run_main(const std::vector<std::string>& args) {
     fmt::print("{}\n", summary.dump(2));
   } else {
     if (!json.empty()) write_json_file(json, summary);
-    if (!quiet) print_run_summary(summary, stats, out, out_writer ? out_writer->packets_written() : 0);
+    if (!quiet)
+      print_run_summary(summary, stats, out, out_writer ? out_writer->packets_written() : 0);
   }
   return kExitOk;
 }

@@ -22,8 +22,8 @@ std::optional<ebpf::ProgramType> parse_type(const std::string& name) {
     const auto type = static_cast<ebpf::ProgramType>(t);
     if (ebpf::program_type_name(type) == name) return type;
   }
-  throw Error(fmt::format("unknown program type '{}' (e.g. xdp, sched_cls, socket_filter, kprobe)",
-                          name));
+  throw Error(
+      fmt::format("unknown program type '{}' (e.g. xdp, sched_cls, socket_filter, kprobe)", name));
 }
 
 nlohmann::json to_json(const ebpf::Program& prog, const verifier::VerificationResult& result) {
@@ -53,7 +53,8 @@ nlohmann::json to_json(const ebpf::Program& prog, const verifier::VerificationRe
 void print_result(const std::string& path, const ebpf::Program& prog,
                   const verifier::VerificationResult& result, bool verbose) {
   if (verbose) {
-    for (const auto& line : result.log) fmt::print("{}\n", line);
+    for (const auto& line : result.log)
+      fmt::print("{}\n", line);
   }
   for (const auto& warning : result.warnings)
     fmt::print("{} ({}): warning: {}\n", path, prog.display_name(), warning);
@@ -75,20 +76,20 @@ void print_result(const std::string& path, const ebpf::Program& prog,
 int verify_main(const std::vector<std::string>& args) {
   std::string object_path, section, type, json, source_root;
   po::options_description options("options");
-  options.add_options()
-      ("object", po::value(&object_path)->required(), "BPF object file")
-      ("section,s", po::value(&section)->default_value(""),
-       "program: section, function or section/function (default: the only one)")
-      ("all,a", "verify every program of the object")
-      ("type,t", po::value(&type)->default_value(""),
-       "verify as this program type (xdp, sched_cls, socket_filter, kprobe, tracepoint, ...)")
-      ("verbose,v", "print the per-instruction state log, as the kernel's log level 2")
-      ("kernel-rules", "also refuse what the kernel refuses although the ISA defines it "
-                       "(division by an immediate 0, out-of-range shifts)")
-      ("reject-unreachable", "refuse unreachable instructions, as the kernel does")
-      ("json", po::value(&json)->default_value(""), "write the verdicts as JSON ('-': stdout)")
-      ("source-root", po::value(&source_root)->default_value(""),
-       "directory to find source files named in BTF line info");
+  options.add_options()("object", po::value(&object_path)->required(), "BPF object file")(
+      "section,s", po::value(&section)->default_value(""),
+      "program: section, function or section/function (default: the only one)")(
+      "all,a", "verify every program of the object")(
+      "type,t", po::value(&type)->default_value(""),
+      "verify as this program type (xdp, sched_cls, socket_filter, kprobe, tracepoint, ...)")(
+      "verbose,v", "print the per-instruction state log, as the kernel's log level 2")(
+      "kernel-rules",
+      "also refuse what the kernel refuses although the ISA defines it "
+      "(division by an immediate 0, out-of-range shifts)")(
+      "reject-unreachable", "refuse unreachable instructions, as the kernel does")(
+      "json", po::value(&json)->default_value(""), "write the verdicts as JSON ('-': stdout)")(
+      "source-root", po::value(&source_root)->default_value(""),
+      "directory to find source files named in BTF line info");
   po::positional_options_description positional;
   positional.add("object", 1);
   po::variables_map values;
@@ -99,17 +100,20 @@ int verify_main(const std::vector<std::string>& args) {
   ebpf::ElfLoadOptions load_options;
   load_options.source_root = source_root;
   const ebpf::ElfObject object = ebpf::load_elf_file(object_path, load_options);
-  if (object.programs.empty()) throw Error(fmt::format("{}: the object holds no program", object_path));
+  if (object.programs.empty())
+    throw Error(fmt::format("{}: the object holds no program", object_path));
   std::vector<const ebpf::Program*> chosen;
   if (values.count("all")) {
-    for (const auto& prog : object.programs) chosen.push_back(&prog);
+    for (const auto& prog : object.programs)
+      chosen.push_back(&prog);
   } else if (!section.empty()) {
     chosen.push_back(&object.find_program(section));
   } else if (object.programs.size() == 1) {
     chosen.push_back(&object.programs.front());
   } else {
     std::string names;
-    for (const auto& prog : object.programs) names += (names.empty() ? "" : ", ") + prog.display_name();
+    for (const auto& prog : object.programs)
+      names += (names.empty() ? "" : ", ") + prog.display_name();
     throw Error(fmt::format("{}: holds {} programs ({}); choose one with --section or use --all",
                             object_path, object.programs.size(), names));
   }

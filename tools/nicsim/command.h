@@ -15,7 +15,7 @@ constexpr int kExitBadInput = 2;
 
 struct Command {
   std::string_view name;
-  std::string_view summary;  // one line for `nicsim --help`
+  std::string_view summary;                           // one line for `nicsim --help`
   int (*main)(const std::vector<std::string>& args);  // args exclude "nicsim <name>"
 };
 
@@ -29,5 +29,6 @@ int disasm_main(const std::vector<std::string>& args);
 int compare_main(const std::vector<std::string>& args);
 int jit_main(const std::vector<std::string>& args);
 int verify_main(const std::vector<std::string>& args);
+int sim_main(const std::vector<std::string>& args);
 
 }  // namespace nicsim::cli

@@ -11,6 +11,7 @@ const std::vector<Command>& commands() {
       {"inspect", "list the programs and maps of a BPF object", inspect_main},
       {"disasm", "disassemble a program (pseudo-C or conformance syntax)", disasm_main},
       {"jit", "compile a program for a target (x86_64, arm64) and show the native code", jit_main},
+      {"sim", "offload a program to the simulated NIC: cycles/packet, Mpps, IPC, stalls", sim_main},
       {"compare", "offload comparison on a program and traffic (default: the bundled ones)",
        compare_main},
   };

@@ -16,8 +16,7 @@ struct EngineOptions {
 };
 
 // Throws nicsim::Error naming the backend when it is unknown or cannot run this program.
-std::unique_ptr<ebpf::Engine> make_engine(const std::string& backend,
-                                          const ebpf::ElfObject& object,
+std::unique_ptr<ebpf::Engine> make_engine(const std::string& backend, const ebpf::ElfObject& object,
                                           const ebpf::Program& program, ebpf::Runtime& runtime,
                                           const EngineOptions& options);
 

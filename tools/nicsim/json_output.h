@@ -2,9 +2,8 @@
 // JSON files in and out, and the human-readable run summary.
 
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "testbench/session/xdp_session.h"
 

@@ -1,0 +1,321 @@
+// The offload numbers: for each program of the suite, compiled by jit/nic and run on the model
+// (one core, 64-byte frames, back to back), the static bundle count, the latency of a packet
+// alone on the NIC, the throughput in cycles per packet and Mpps at the clock, IPC and the
+// stall breakdown; then the same with each compiler pass switched off; then the model's own
+// speed. Prints markdown tables (what bench/RESULTS.md records) and, with --json, the data.
+//
+//   nicsim-nic-offload [--clock 156.25MHz] [--lanes 4] [--contexts 4] [--packets 512]
+//                      [--program NAME] [--json out.json] [--no-passes-table]
+//                      [--local-facts]
+//
+// Programs are verified and compiled with the verifier's facts (the JIT's contract), or with
+// the compiler's local analysis only (--local-facts, or when the tree has no verifier).
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "ebpf/elf/elf_loader.h"
+#include "jit/nic/compiler.h"
+#ifdef NICSIM_HAVE_VERIFIER
+#include "jit/nic/verified.h"
+#endif
+#include "model/engine/model_engine.h"
+#include "model/suite/program_suite.h"
+#include "testbench/traffic/generator.h"
+#include "testbench/traffic/traffic_spec.h"
+
+namespace nicsim::model {
+namespace {
+
+struct Options {
+  bool verifier_facts = true;
+  double clock = 156.25e6;
+  uint8_t lanes = 4;
+  uint32_t contexts = 4;
+  uint64_t packets = 512;
+  std::string program;
+  std::string json;
+  bool passes_table = true;
+};
+
+struct Measurement {
+  size_t ebpf_instructions = 0;
+  size_t bundles = 0;
+  double latency = 0;            // mean cycles from dispatch to exit, one packet alone
+  double run_cycles = 0;         // mean cycles from start to exit, one packet alone
+  double cycles_per_packet = 0;  // back to back
+  double ipc = 0;
+  std::array<double, kNumStallCauses> stalls{};  // per packet, back to back
+  std::array<size_t, ebpf::kNumXdpActions> actions{};
+  uint64_t simulated_cycles = 0;
+  double seconds = 0;
+};
+
+jit::nic::CompileResult compile_program(const ebpf::ElfObject& object, const ebpf::Program& program,
+                                        const jit::nic::CompileOptions& options,
+                                        bool verifier_facts) {
+#ifdef NICSIM_HAVE_VERIFIER
+  if (verifier_facts) return jit::nic::compile(verifier::verify_program(object, program), options);
+#else
+  (void)verifier_facts;
+#endif
+  return jit::nic::compile(program, object, options);
+}
+
+Measurement measure(const suite::SuiteProgram& sp, const jit::nic::CompileOptions& compile,
+                    bool verifier_facts, const ModelConfig& config, uint64_t packets) {
+  const ebpf::ElfObject object = ebpf::load_elf_file(sp.object);
+  const ebpf::Program& program =
+      sp.program.empty() ? object.programs.at(0) : object.find_program(sp.program);
+  traffic::TrafficSpec spec = traffic::parse_traffic_spec(sp.traffic);
+  spec.packets = packets;
+  const std::vector<traffic::Packet> traffic = traffic::generate_traffic(spec);
+  jit::nic::CompileResult compiled = compile_program(object, program, compile, verifier_facts);
+  Measurement m;
+  m.ebpf_instructions = program.insns.size();
+  m.bundles = compiled.image.program_bundles;
+
+  // Latency: each packet alone on an idle NIC (fresh maps, so that both runs see the same).
+  {
+    ebpf::Runtime runtime(object);
+    sp.populate(runtime, traffic);
+    ModelEngine engine(compiled.image, runtime, config);
+    const size_t n = std::min<size_t>(traffic.size(), 64);
+    for (size_t i = 0; i < n; ++i) {
+      ebpf::XdpFrame frame(traffic[i].bytes, traffic[i].ingress_ifindex, traffic[i].rx_queue_index);
+      engine.run_xdp(frame);
+      m.latency += static_cast<double>(engine.last_outcome().stats.latency()) / n;
+      m.run_cycles += static_cast<double>(engine.last_outcome().stats.cycles()) / n;
+    }
+  }
+  // Throughput: every packet queued at once. Only the stepping is timed (the model's speed).
+  ebpf::Runtime runtime(object);
+  sp.populate(runtime, traffic);
+  NicSystem system(compiled.image, runtime, config);
+  std::vector<std::unique_ptr<ebpf::XdpFrame>> frames;
+  std::vector<PacketJob> jobs(traffic.size());
+  for (size_t i = 0; i < traffic.size(); ++i) {
+    const auto& p = traffic[i];
+    frames.push_back(
+        std::make_unique<ebpf::XdpFrame>(p.bytes, p.ingress_ifindex, p.rx_queue_index));
+    jobs[i].frame = frames.back().get();
+    jobs[i].time_ns = runtime.now_ns();
+    system.submit(&jobs[i]);
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  system.run_until_idle();
+  m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  m.simulated_cycles = system.cycle();
+  std::vector<PacketOutcome> outcomes;
+  for (auto& job : jobs)
+    outcomes.push_back(std::move(job.outcome));
+  uint64_t first_exit = UINT64_MAX, last_exit = 0, instructions = 0;
+  for (const PacketOutcome& o : outcomes) {
+    first_exit = std::min(first_exit, o.stats.exit_cycle);
+    last_exit = std::max(last_exit, o.stats.exit_cycle);
+    instructions += o.stats.ebpf_instructions;
+    for (int c = 0; c < kNumStallCauses; ++c)
+      m.stalls[c] += static_cast<double>(o.stats.stalls[c]) / outcomes.size();
+    ++m.actions[static_cast<size_t>(ebpf::xdp_action_of(o.result))];
+  }
+  m.cycles_per_packet = static_cast<double>(last_exit - first_exit) / (outcomes.size() - 1);
+  m.ipc = static_cast<double>(instructions) / static_cast<double>(m.simulated_cycles);
+  return m;
+}
+
+std::string fixed(double v, int digits = 2) {
+  return fmt::format("{:.{}f}", v, digits);
+}
+
+// The model's own speed in steady state: long back-to-back runs (batches of fresh frames, made
+// before the clock starts), timing only the simulation.
+double simulated_cycles_per_second(const suite::SuiteProgram& sp,
+                                   const jit::nic::CompileOptions& compile, bool verifier_facts,
+                                   const ModelConfig& config, uint64_t packets) {
+  const ebpf::ElfObject object = ebpf::load_elf_file(sp.object);
+  const ebpf::Program& program =
+      sp.program.empty() ? object.programs.at(0) : object.find_program(sp.program);
+  traffic::TrafficSpec spec = traffic::parse_traffic_spec(sp.traffic);
+  spec.packets = 64;
+  const std::vector<traffic::Packet> traffic = traffic::generate_traffic(spec);
+  const firmware::Image image = compile_program(object, program, compile, verifier_facts).image;
+  ebpf::Runtime runtime(object);
+  sp.populate(runtime, traffic);
+  NicSystem system(image, runtime, config);
+  constexpr uint64_t kBatch = 10000;
+  double seconds = 0;
+  for (uint64_t done = 0; done < packets; done += kBatch) {
+    std::vector<std::unique_ptr<ebpf::XdpFrame>> frames;
+    std::vector<PacketJob> jobs(kBatch);
+    for (uint64_t i = 0; i < kBatch; ++i) {
+      const auto& p = traffic[i % traffic.size()];
+      frames.push_back(
+          std::make_unique<ebpf::XdpFrame>(p.bytes, p.ingress_ifindex, p.rx_queue_index));
+      jobs[i].frame = frames.back().get();
+      system.submit(&jobs[i]);
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    system.run_until_idle();
+    seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  }
+  return static_cast<double>(system.cycle()) / seconds;
+}
+
+int run(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw Error(fmt::format("{} needs a value", arg));
+      return argv[++i];
+    };
+    if (arg == "--clock")
+      options.clock = parse_clock(value());
+    else if (arg == "--lanes")
+      options.lanes = static_cast<uint8_t>(std::stoi(value()));
+    else if (arg == "--contexts")
+      options.contexts = static_cast<uint32_t>(std::stoi(value()));
+    else if (arg == "--packets")
+      options.packets = std::stoull(value());
+    else if (arg == "--program")
+      options.program = value();
+    else if (arg == "--json")
+      options.json = value();
+    else if (arg == "--no-passes-table")
+      options.passes_table = false;
+    else if (arg == "--local-facts")
+      options.verifier_facts = false;
+    else
+      throw Error(fmt::format("unknown option '{}'", arg));
+  }
+  ModelConfig config;
+  config.clock_hz = options.clock;
+  config.contexts = options.contexts;
+  jit::nic::CompileOptions compile;
+  compile.lanes = options.lanes;
+  compile.memory_ports = std::min<uint8_t>(2, options.lanes);
+
+  const auto programs = suite::suite_programs(
+      std::string(NICSIM_TESTDATA_DIR) + "/ebpf-samples/linux", NICSIM_PROGRAMS_DIR);
+  nlohmann::json json;
+  json["clock_hz"] = options.clock;
+  json["lanes"] = options.lanes;
+  json["contexts"] = options.contexts;
+#ifndef NICSIM_HAVE_VERIFIER
+  options.verifier_facts = false;
+#endif
+  json["facts"] = options.verifier_facts ? "verifier" : "local analysis";
+  fmt::print(
+      "NIC offload, {} lanes, {} contexts, 1 core, {} B/cycle dispatch, clock {} MHz, "
+      "{} packets back to back, facts from the {}\n\n",
+      options.lanes, options.contexts, config.dispatch_bytes_per_cycle, fixed(options.clock / 1e6),
+      options.packets, options.verifier_facts ? "verifier" : "local analysis");
+  fmt::print(
+      "| program | eBPF insns | bundles | hXDP ROM bundles | latency (cycles) | cycles/pkt | "
+      "Mpps | hXDP Mpps | hXDP cycles/pkt | vs hXDP | IPC | stalls/pkt helper/unit/data/"
+      "branch/fetch/issue |\n");
+  fmt::print("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+  uint64_t total_cycles = 0;
+  double total_seconds = 0;
+  std::vector<const suite::SuiteProgram*> selected;
+  for (const auto& sp : programs) {
+    if (!options.program.empty() && sp.name != options.program) continue;
+    selected.push_back(&sp);
+    const Measurement m = measure(sp, compile, options.verifier_facts, config, options.packets);
+    total_cycles += m.simulated_cycles;
+    total_seconds += m.seconds;
+    const double mpps = options.clock / m.cycles_per_packet / 1e6;
+    std::string hxdp_bundles = "-", hxdp_mpps = "-", hxdp_cycles = "-", ratio = "-";
+    if (sp.hxdp) {
+      if (sp.hxdp->rom_bundles) hxdp_bundles = std::to_string(sp.hxdp->rom_bundles);
+      if (sp.hxdp->mpps > 0) {
+        hxdp_mpps = fixed(sp.hxdp->mpps);
+        hxdp_cycles = fixed(sp.hxdp->cycles_per_packet, 1);
+        ratio = fixed(m.cycles_per_packet / sp.hxdp->cycles_per_packet) + "x cycles";
+      }
+    }
+    fmt::print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", sp.name,
+               m.ebpf_instructions, m.bundles, hxdp_bundles, fixed(m.latency, 1),
+               fixed(m.cycles_per_packet), fixed(mpps), hxdp_mpps, hxdp_cycles, ratio, fixed(m.ipc),
+               fmt::format("{}/{}/{}/{}/{}/{}", fixed(m.stalls[0], 1), fixed(m.stalls[1], 1),
+                           fixed(m.stalls[2], 1), fixed(m.stalls[3], 1), fixed(m.stalls[4], 1),
+                           fixed(m.stalls[5], 1)));
+    nlohmann::json row;
+    row["ebpf_instructions"] = m.ebpf_instructions;
+    row["bundles"] = m.bundles;
+    row["latency_cycles"] = m.latency;
+    row["run_cycles"] = m.run_cycles;
+    row["cycles_per_packet"] = m.cycles_per_packet;
+    row["mpps"] = mpps;
+    row["ipc"] = m.ipc;
+    for (int c = 0; c < kNumStallCauses; ++c)
+      row["stalls_per_packet"][std::string(stall_cause_name(static_cast<StallCause>(c)))] =
+          m.stalls[c];
+    for (size_t a = 0; a < ebpf::kNumXdpActions; ++a)
+      row["actions"][std::string(ebpf::xdp_action_name(static_cast<ebpf::XdpAction>(a)))] =
+          m.actions[a];
+    json["programs"][sp.name] = row;
+  }
+  fmt::print("\nmodel speed over the runs above: {} simulated cycles in {} s = {} M cycles/s\n",
+             total_cycles, fixed(total_seconds, 3), fixed(total_cycles / total_seconds / 1e6, 1));
+  json["model_cycles_per_second_short_runs"] = total_cycles / total_seconds;
+  fmt::print("model speed in steady state (100000 packets each, single thread):\n");
+  for (const suite::SuiteProgram* sp : selected) {
+    const double speed =
+        simulated_cycles_per_second(*sp, compile, options.verifier_facts, config, 100000);
+    json["model_cycles_per_second"][sp->name] = speed;
+    fmt::print("  {}: {} M cycles/s\n", sp->name, fixed(speed / 1e6, 1));
+  }
+
+  if (options.passes_table) {
+    fmt::print(
+        "\nEach pass switched off (bundles / cycles per packet):\n\n| program | all passes |");
+    for (jit::nic::Pass pass : jit::nic::all_passes())
+      fmt::print(" no {} |", jit::nic::pass_name(pass));
+    fmt::print(" no pass |\n|---|---|");
+    for (size_t i = 0; i <= jit::nic::all_passes().size(); ++i)
+      fmt::print("---|");
+    fmt::print("\n");
+    for (const suite::SuiteProgram* sp : selected) {
+      const auto cell = [&](const jit::nic::CompileOptions& o, const std::string& key) {
+        const Measurement m = measure(*sp, o, options.verifier_facts, config,
+                                      std::min<uint64_t>(options.packets, 256));
+        json["passes"][sp->name][key] = {{"bundles", m.bundles},
+                                         {"cycles_per_packet", m.cycles_per_packet}};
+        return fmt::format("{} / {}", m.bundles, fixed(m.cycles_per_packet));
+      };
+      fmt::print("| {} | {} |", sp->name, cell(compile, "all"));
+      for (jit::nic::Pass pass : jit::nic::all_passes()) {
+        jit::nic::CompileOptions o = compile;
+        o.set_enabled(pass, false);
+        fmt::print(" {} |", cell(o, "no-" + std::string(jit::nic::pass_name(pass))));
+      }
+      jit::nic::CompileOptions none = jit::nic::CompileOptions::unoptimised();
+      none.lanes = compile.lanes;
+      none.memory_ports = compile.memory_ports;
+      fmt::print(" {} |\n", cell(none, "none"));
+    }
+  }
+  if (!options.json.empty()) {
+    std::ofstream out(options.json);
+    out << json.dump(1) << "\n";
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace nicsim::model
+
+int main(int argc, char** argv) {
+  try {
+    return nicsim::model::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "nicsim-nic-offload: " << e.what() << "\n";
+    return 1;
+  }
+}

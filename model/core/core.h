@@ -1,0 +1,72 @@
+#pragma once
+// One NIC core (docs/nic-isa.md sections 5-7): K contexts, fetch and issue selection, the
+// scoreboard, bundle execution with bounds checks, and stall attribution. Stepped one cycle
+// at a time by the NIC system; nothing here allocates or formats text on the per-cycle path
+// except when a packet faults.
+
+#include <cstdint>
+#include <vector>
+
+#include "model/config.h"
+#include "model/core/context.h"
+#include "model/core/decoded_program.h"
+#include "model/core/helper_units.h"
+#include "model/memory/address_space.h"
+#include "model/observer.h"
+
+namespace nicsim::model {
+
+// Units shared by all cores, arbitrated per cycle in core order.
+struct SharedUnits {
+  bool helper_port_taken = false;
+};
+
+class Core {
+ public:
+  Core(uint32_t index, const DecodedProgram& program, const ModelConfig& config,
+       AddressSpace& memory, HelperUnits& helpers);
+
+  // Issue (at most one bundle), fetch (at most one bundle) and stall attribution for `cycle`.
+  // Indices of contexts whose packet ended in this cycle are appended to `exits`. Returns
+  // whether a bundle issued or was fetched.
+  bool step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits);
+
+  // Prepares context `c` (Loading -> Running) at `cycle`.
+  void start_context(uint32_t c, uint64_t cycle);
+
+  std::vector<ContextState>& contexts() { return contexts_; }
+  uint32_t index() const { return index_; }
+  void set_observer(RetireObserver* observer) { observer_ = observer; }
+  // True when no context of the core is running.
+  bool idle() const { return running_ == 0; }
+  // The earliest cycle after `cycle` at which the state of a running context may change (it
+  // may issue or fetch, or the cause of its stall changes): cycles before it can be skipped.
+  uint64_t next_activity(uint64_t cycle) const;
+  // Accounts `count` cycles from `first` in which nothing happens (see next_activity).
+  void skip(uint64_t first, uint64_t count);
+
+ private:
+  StallCause stall_cause(ContextState& ctx, uint64_t cycle, const SharedUnits& shared) const;
+  void check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits);
+  void execute(uint32_t c, const MicroBundle& bundle, uint64_t cycle, SharedUnits& shared,
+               std::vector<uint32_t>& exits);
+  void end_packet(uint32_t c, uint64_t cycle, uint64_t r0, bool aborted, std::string diagnostic,
+                  std::vector<uint32_t>& exits);
+  uint32_t load_latency(firmware::Region region) const;
+
+  uint32_t index_;
+  const DecodedProgram& program_;
+  const ModelConfig& config_;
+  AddressSpace& memory_;
+  HelperUnits& helpers_;
+  RetireObserver* observer_ = nullptr;
+  std::vector<ContextState> contexts_;
+  uint32_t issue_rr_;
+  uint32_t fetch_rr_;
+  uint64_t divider_free_ = 0;
+  uint32_t running_ = 0;  // running contexts
+  BundleRetire retire_scratch_;
+  uint64_t next_deadline_ = UINT64_MAX;  // earliest cycle budget of a running context
+};
+
+}  // namespace nicsim::model

@@ -1,0 +1,62 @@
+#include "model/core/decoded_program.h"
+
+namespace nicsim::model {
+
+using firmware::OpClass;
+
+DecodedProgram::DecodedProgram(const firmware::Image& image, const LatencyConfig& latency)
+    : entry_(image.entry_bundle), entry_kind_(image.entry_kind) {
+  firmware::validate_image(image);
+  bundles_.resize(image.bundle_count());
+  for (size_t n = 0; n < bundles_.size(); ++n) {
+    MicroBundle& mb = bundles_[n];
+    const auto slots = image.bundle(n);
+    for (size_t lane = 0; lane < slots.size(); ++lane) {
+      const firmware::Slot& s = slots[lane];
+      const size_t flat = n * image.lanes + lane;
+      const uint32_t count =
+          image.origins.empty() ? 0 : static_cast<uint32_t>(image.origins[flat].size());
+      mb.ebpf_count += count;
+      if (s.op == OpClass::Nop) continue;
+      MicroOp& op = mb.ops[mb.count++];
+      op.slot = s;
+      op.ebpf_count = count;
+      const bool pool = firmware::uses_pool(s);
+      const uint64_t value = pool ? image.constants[static_cast<uint32_t>(s.imm)]
+                                  : static_cast<uint64_t>(static_cast<int64_t>(s.imm));
+      switch (s.op) {
+        case OpClass::Alu:
+        case OpClass::Branch:
+          op.b = value;
+          break;
+        case OpClass::Load:
+          op.offset = s.load_mode == firmware::LoadMode::BaseImm ? s.imm : s.offset12();
+          break;
+        case OpClass::Store:
+          if (s.store_value == firmware::StoreValue::Reg) {
+            op.offset = s.imm;
+          } else {
+            op.offset = s.offset12();
+            op.b = value;
+          }
+          break;
+        case OpClass::Atomic:
+        case OpClass::Xchg:
+        case OpClass::Cmpxchg:
+          op.offset = s.imm;
+          break;
+        default:
+          break;
+      }
+      mb.registers |= firmware::registers_read(s) | firmware::registers_written(s);
+      mb.control |= firmware::is_control_op(s);
+      mb.hcall |= s.op == OpClass::HCall;
+      if (firmware::uses_divider(s)) {
+        mb.divider = true;
+        mb.divider_latency = s.w32 ? latency.divide32 : latency.divide64;
+      }
+    }
+  }
+}
+
+}  // namespace nicsim::model

@@ -1,0 +1,48 @@
+#pragma once
+// The image's code predecoded for the per-cycle path: operand B and memory offsets resolved
+// (immediates sign-extended, pool constants fetched), per-bundle register masks and unit use
+// computed once, so that issuing a bundle is table lookups.
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "firmware/image/image.h"
+#include "firmware/isa/slot.h"
+#include "model/config.h"
+
+namespace nicsim::model {
+
+struct MicroOp {
+  firmware::Slot slot;
+  uint64_t b = 0;      // operand B when it is not a register; a store's immediate value
+  int64_t offset = 0;  // memory operations: the constant part of the address
+  uint32_t ebpf_count = 0;
+};
+
+struct MicroBundle {
+  std::array<MicroOp, firmware::kMaxLanes> ops{};  // the non-nop slots, in lane order
+  uint8_t count = 0;
+  uint16_t registers = 0;  // read or written: all must be ready to issue
+  bool control = false;
+  bool hcall = false;
+  bool divider = false;
+  uint32_t divider_latency = 0;
+  uint32_t ebpf_count = 0;
+};
+
+class DecodedProgram {
+ public:
+  DecodedProgram(const firmware::Image& image, const LatencyConfig& latency);
+  const MicroBundle& bundle(uint32_t address) const { return bundles_[address]; }
+  size_t size() const { return bundles_.size(); }
+  uint32_t entry() const { return entry_; }
+  firmware::EntryKind entry_kind() const { return entry_kind_; }
+
+ private:
+  std::vector<MicroBundle> bundles_;
+  uint32_t entry_;
+  firmware::EntryKind entry_kind_;
+};
+
+}  // namespace nicsim::model

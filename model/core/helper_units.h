@@ -1,0 +1,50 @@
+#pragma once
+// The hardware helper units (docs/nic-isa.md section 9): map engine, checksum unit, redirect
+// unit and packet-adjust unit. The functional result is the host runtime's own helper
+// implementation, called with the NIC addresses translated to the bytes behind them; this
+// class adds the latency and turns returned map values back into NIC addresses.
+
+#include <cstdint>
+#include <string>
+
+#include "ebpf/runtime/runtime.h"
+#include "model/config.h"
+#include "model/core/context.h"
+#include "model/memory/address_space.h"
+
+namespace nicsim::model {
+
+struct HelperResult {
+  uint64_t r0 = 0;
+  uint32_t latency = 1;
+  bool fault = false;  // the runtime raised a fault: the packet is aborted
+  std::string diagnostic;
+};
+
+class HelperUnits {
+ public:
+  HelperUnits(ebpf::Runtime& runtime, AddressSpace& memory, const LatencyConfig& latency)
+      : runtime_(runtime), memory_(memory), latency_(latency) {}
+
+  // Helper `id` (a hardware unit) for `context` with arguments r1..r5.
+  HelperResult call(int32_t id, const uint64_t* args, ContextState& context);
+
+  // Makes the runtime's per-invocation state (frame, redirect target) that of `context`.
+  void bind(ContextState& context);
+  // A new packet starts on `context`: a fresh runtime invocation.
+  void start_packet(ContextState& context) {
+    bound_ = nullptr;
+    bind(context);
+  }
+
+ private:
+  uint64_t host_pointer(ContextState& context, uint64_t address, uint64_t size);
+  uint32_t lookup_latency(const firmware::MapLayout& map) const;
+
+  ebpf::Runtime& runtime_;
+  AddressSpace& memory_;
+  const LatencyConfig& latency_;
+  ContextState* bound_ = nullptr;
+};
+
+}  // namespace nicsim::model

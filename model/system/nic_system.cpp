@@ -1,0 +1,221 @@
+#include "model/system/nic_system.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+
+#include "firmware/routines/routines.h"
+#include "model/core/decoded_program.h"
+#include "model/core/helper_units.h"
+#include "model/memory/address_space.h"
+#include "model/memory/map_memory.h"
+
+namespace nicsim::model {
+
+struct NicSystem::Units {
+  Units(const firmware::Image& image, ebpf::Runtime& runtime, const ModelConfig& config)
+      : program(image, config.latency),
+        maps(image, runtime),
+        memory(maps),
+        helpers(runtime, memory, config.latency) {}
+  DecodedProgram program;
+  MapMemory maps;
+  AddressSpace memory;
+  HelperUnits helpers;
+};
+
+NicSystem::NicSystem(firmware::Image image, ebpf::Runtime& runtime, ModelConfig config)
+    : image_(std::move(image)), runtime_(runtime), config_(config), last_core_(config.cores - 1) {
+  validate_config(config_);
+  units_ = std::make_unique<Units>(image_, runtime_, config_);
+  std::vector<ebpf::MemoryRegion> stacks;
+  for (uint32_t i = 0; i < config_.cores; ++i) {
+    cores_.push_back(
+        std::make_unique<Core>(i, units_->program, config_, units_->memory, units_->helpers));
+    for (ContextState& ctx : cores_.back()->contexts()) {
+      const auto begin = reinterpret_cast<uint64_t>(ctx.stack.data());
+      stacks.push_back({begin, begin + ctx.stack.size(), true, ebpf::RegionKind::Stack});
+    }
+  }
+  // Helpers read keys and values from the contexts' stacks.
+  runtime_.set_regions(std::move(stacks));
+  // The host seeds get_prandom_u32's state as the runtime seeds its own generator.
+  const uint64_t seed = runtime_.config().prandom_seed ? runtime_.config().prandom_seed : 1;
+  std::memcpy(units_->memory.firmware_data().data() + firmware::kPrandomStateOffset, &seed, 8);
+}
+
+NicSystem::~NicSystem() = default;
+
+void NicSystem::set_observer(RetireObserver* observer) {
+  for (auto& core : cores_)
+    core->set_observer(observer);
+}
+
+void NicSystem::submit(PacketJob* job) {
+  job->done = false;
+  job->outcome = PacketOutcome{};
+  input_.push_back(job);
+  ++in_flight_;
+}
+
+bool NicSystem::busy() const {
+  return in_flight_ > 0;
+}
+
+uint32_t NicSystem::transfer_cycles(size_t bytes) const {
+  const size_t b = config_.dispatch_bytes_per_cycle;
+  return static_cast<uint32_t>(std::max<size_t>(1, (bytes + b - 1) / b));
+}
+
+void NicSystem::activate_and_release() {
+  if (cycle_ < next_transition_) return;
+  next_transition_ = UINT64_MAX;
+  for (auto& core : cores_) {
+    auto& contexts = core->contexts();
+    for (uint32_t c = 0; c < contexts.size(); ++c) {
+      ContextState& ctx = contexts[c];
+      if (ctx.phase == ContextPhase::Loading && ctx.start_cycle == cycle_) {
+        core->start_context(c, cycle_);
+      } else if (ctx.phase == ContextPhase::Draining && ctx.release_cycle == cycle_) {
+        ctx.phase = ContextPhase::Free;
+        ctx.stats.release_cycle = cycle_;
+        PacketJob* job = ctx.job;
+        job->outcome.result = ctx.result;
+        job->outcome.redirect = ctx.redirect;
+        job->outcome.stats = ctx.stats;
+        job->done = true;
+        ctx.job = nullptr;
+        ctx.frame = nullptr;
+        --in_flight_;
+      }
+      if (ctx.phase == ContextPhase::Loading)
+        next_transition_ = std::min(next_transition_, ctx.start_cycle);
+      if (ctx.phase == ContextPhase::Draining)
+        next_transition_ = std::min(next_transition_, ctx.release_cycle);
+    }
+  }
+}
+
+void NicSystem::handle_exit(Core& core, uint32_t c) {
+  ContextState& ctx = core.contexts()[c];
+  const ebpf::XdpAction action = ebpf::xdp_action_of(ctx.result);
+  ctx.release_cycle = UINT64_MAX;
+  if (action == ebpf::XdpAction::Pass || action == ebpf::XdpAction::Tx ||
+      action == ebpf::XdpAction::Redirect) {
+    output_.emplace_back(core.index(), c);
+  } else {
+    ctx.release_cycle = cycle_ + 1;
+    next_transition_ = std::min(next_transition_, ctx.release_cycle);
+  }
+}
+
+void NicSystem::run_output_engine() {
+  if (cycle_ < output_free_ || output_.empty()) return;
+  const auto [core, c] = output_.front();
+  ContextState& ctx = cores_[core]->contexts()[c];
+  if (ctx.stats.exit_cycle >= cycle_) return;  // exited this cycle: read from the next one
+  output_.pop_front();
+  const size_t length = ctx.frame->length() + ctx.frame->meta_length();
+  const uint32_t w = transfer_cycles(length);
+  output_free_ = cycle_ + w;
+  ctx.release_cycle = cycle_ + w;
+  next_transition_ = std::min(next_transition_, ctx.release_cycle);
+}
+
+void NicSystem::run_dispatcher() {
+  while (cycle_ >= dispatch_free_ && !input_.empty() && input_.front()->arrival_cycle <= cycle_) {
+    PacketJob* job = input_.front();
+    ebpf::XdpFrame* frame = job->frame;
+    if (frame->length() > firmware::kMaxPacketLength ||
+        frame->headroom() != firmware::kPacketHeadroom ||
+        frame->buffer().size() != firmware::kPacketBufferSize) {
+      // The MAC hands the NIC no such frame: dropped before any context sees it.
+      input_.pop_front();
+      job->outcome = PacketOutcome{};
+      job->outcome.result.aborted = true;
+      job->outcome.result.diagnostic =
+          fmt::format("packet of {} bytes does not fit the NIC's {}-byte packet buffer",
+                      frame->length(), firmware::kMaxPacketLength);
+      job->outcome.stats.dispatch_cycle = job->outcome.stats.start_cycle = cycle_;
+      job->outcome.stats.exit_cycle = job->outcome.stats.release_cycle = cycle_;
+      job->done = true;
+      --in_flight_;
+      continue;
+    }
+    const uint32_t n = static_cast<uint32_t>(cores_.size());
+    for (uint32_t i = 1; i <= n; ++i) {
+      const uint32_t core = (last_core_ + i) % n;
+      auto& contexts = cores_[core]->contexts();
+      for (uint32_t c = 0; c < contexts.size(); ++c) {
+        ContextState& ctx = contexts[c];
+        if (ctx.phase != ContextPhase::Free) continue;
+        const uint32_t w = transfer_cycles(frame->length());
+        ctx.phase = ContextPhase::Loading;
+        ctx.start_cycle = cycle_ + w;
+        next_transition_ = std::min(next_transition_, ctx.start_cycle);
+        ctx.frame = frame;
+        ctx.job = job;
+        ctx.stats = PacketStats{};
+        ctx.stats.core = core;
+        ctx.stats.context = c;
+        ctx.stats.dispatch_cycle = cycle_;
+        ctx.time_ns = job->time_ns;
+        ctx.cpu_id = runtime_.cpu();
+        ctx.ingress_ifindex = frame->context()->ingress_ifindex;
+        ctx.rx_queue_index = frame->context()->rx_queue_index;
+        dispatch_free_ = cycle_ + w;
+        last_core_ = core;
+        input_.pop_front();
+        return;
+      }
+    }
+    return;  // no free context
+  }
+}
+
+void NicSystem::step() {
+  activate_and_release();
+  SharedUnits shared;
+  active_ = false;
+  for (auto& core : cores_) {
+    exits_.clear();
+    active_ |= core->step(cycle_, shared, exits_);
+    for (uint32_t c : exits_)
+      handle_exit(*core, c);
+  }
+  run_output_engine();
+  run_dispatcher();
+  ++cycle_;
+}
+
+uint64_t NicSystem::quiet_cycles() const {
+  // The next cycle at which anything can change; cycle_ itself is the next one to step.
+  uint64_t next = UINT64_MAX;
+  bool free_context = false;
+  for (const auto& core : cores_) {
+    if (!core->idle()) next = std::min(next, core->next_activity(cycle_ - 1));
+    for (const ContextState& ctx : core->contexts()) {
+      if (ctx.phase == ContextPhase::Loading) next = std::min(next, ctx.start_cycle);
+      if (ctx.phase == ContextPhase::Draining) next = std::min(next, ctx.release_cycle);
+      free_context |= ctx.phase == ContextPhase::Free;
+    }
+  }
+  if (!output_.empty()) next = std::min(next, std::max(output_free_, cycle_));
+  if (!input_.empty() && free_context)
+    next = std::min(next, std::max({dispatch_free_, input_.front()->arrival_cycle, cycle_}));
+  return next == UINT64_MAX || next <= cycle_ ? 0 : next - cycle_;
+}
+
+void NicSystem::run_until_idle() {
+  while (busy()) {
+    step();
+    if (active_) continue;  // a cycle in which bundles move is rarely followed by quiet ones
+    if (const uint64_t quiet = quiet_cycles(); quiet > 0) {
+      for (auto& core : cores_)
+        core->skip(cycle_, quiet);
+      cycle_ += quiet;
+    }
+  }
+}
+
+}  // namespace nicsim::model

@@ -1,0 +1,80 @@
+#pragma once
+// The modelled NIC (docs/nic-isa.md section 8): dispatcher, N cores of K contexts, output
+// engine, shared map memory and helper units, stepped one cycle at a time. The SystemC module
+// (model/systemc) and the Engine adapter (model/engine) both drive this class, so they are
+// cycle-identical by construction.
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <vector>
+
+#include "ebpf/runtime/runtime.h"
+#include "ebpf/runtime/xdp.h"
+#include "firmware/image/image.h"
+#include "model/config.h"
+#include "model/core/core.h"
+#include "model/observer.h"
+#include "model/stats.h"
+
+namespace nicsim::model {
+
+// One packet's trip through the NIC. Owned by the caller; must outlive its processing.
+struct PacketJob {
+  ebpf::XdpFrame* frame = nullptr;
+  uint64_t arrival_cycle = 0;  // enters the input queue
+  uint64_t time_ns = 0;        // what time_ns (bpf_ktime_get_ns) reads for this packet
+  PacketOutcome outcome;
+  bool done = false;
+};
+
+class NicSystem {
+ public:
+  // Throws nicsim::Error for an invalid image or configuration, or maps that do not match.
+  NicSystem(firmware::Image image, ebpf::Runtime& runtime, ModelConfig config = {});
+  ~NicSystem();
+  NicSystem(const NicSystem&) = delete;
+  NicSystem& operator=(const NicSystem&) = delete;
+
+  // Queues a packet behind the ones already queued.
+  void submit(PacketJob* job);
+  // Advances the NIC by one cycle.
+  void step();
+  // Steps until every submitted packet is done, skipping cycles in which nothing can change.
+  void run_until_idle();
+  bool busy() const;
+
+  uint64_t cycle() const { return cycle_; }
+  const ModelConfig& config() const { return config_; }
+  const firmware::Image& image() const { return image_; }
+  ebpf::Runtime& runtime() { return runtime_; }
+  void set_observer(RetireObserver* observer);
+
+ private:
+  void activate_and_release();
+  void handle_exit(Core& core, uint32_t c);
+  void run_output_engine();
+  void run_dispatcher();
+  // Cycles from cycle_ + 1 on in which provably nothing happens (0 when the next cycle may).
+  uint64_t quiet_cycles() const;
+  uint32_t transfer_cycles(size_t bytes) const;
+
+  firmware::Image image_;
+  ebpf::Runtime& runtime_;
+  ModelConfig config_;
+  struct Units;
+  std::unique_ptr<Units> units_;
+  std::vector<std::unique_ptr<Core>> cores_;
+  std::deque<PacketJob*> input_;
+  std::deque<std::pair<uint32_t, uint32_t>> output_;  // (core, context) in exit order
+  std::vector<uint32_t> exits_;
+  uint64_t cycle_ = 0;
+  uint64_t dispatch_free_ = 0;
+  uint64_t output_free_ = 0;
+  uint32_t last_core_;
+  size_t in_flight_ = 0;
+  uint64_t next_transition_ = 0;  // earliest start or release of a context
+  bool active_ = true;            // something issued or fetched in the last step
+};
+
+}  // namespace nicsim::model
