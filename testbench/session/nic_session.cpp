@@ -1,7 +1,11 @@
 #include "testbench/session/nic_session.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <memory>
+
+#include "ebpf/util/error.h"
 
 namespace nicsim::testbench {
 
@@ -22,29 +26,6 @@ double NicRunStats::ipc() const {
   return cycles > 0 ? static_cast<double>(packets.instructions) / cycles : 0.0;
 }
 
-namespace {
-
-void account(RunStats& stats, const traffic::Packet& in, PacketResult& result) {
-  ++stats.packets;
-  stats.bytes_in += in.bytes.size();
-  stats.instructions += result.execution.instructions;
-  stats.max_instructions = std::max(stats.max_instructions, result.execution.instructions);
-  ++stats.by_action[static_cast<size_t>(result.action)];
-  if (result.action == ebpf::XdpAction::Aborted) {
-    if (!result.execution.aborted && result.execution.return_value >= ebpf::kNumXdpActions)
-      ++stats.unknown_return_values;
-    if (stats.first_aborts.size() < 10)
-      stats.first_aborts.emplace_back(result.index, result.execution.aborted
-                                                        ? result.execution.diagnostic
-                                                        : "program returned XDP_ABORTED or an "
-                                                          "unknown action");
-  } else if (result.action != ebpf::XdpAction::Drop) {
-    stats.bytes_out += result.output.bytes.size();
-  }
-}
-
-}  // namespace
-
 NicRunStats run_nic_traffic(const NicBatchRunner& runner, ebpf::Runtime& runtime,
                             std::span<const traffic::Packet> packets,
                             const NicPacketCallback& on_packet, size_t batch_size) {
@@ -61,23 +42,17 @@ NicRunStats run_nic_traffic(const NicBatchRunner& runner, ebpf::Runtime& runtime
     }
     runtime.set_now_ns(packets[begin].timestamp_ns);
     const std::vector<model::PacketOutcome> outcomes = runner(pointers);
+    // A NIC engine that returned fewer outcomes would lose packets silently.
+    if (outcomes.size() != pointers.size())
+      throw Error(fmt::format("NIC engine returned {} results for a batch of {} packets",
+                              outcomes.size(), pointers.size()));
     uint64_t first_exit = UINT64_MAX, last_exit = 0;
     for (size_t k = 0; k < outcomes.size(); ++k) {
       const model::PacketOutcome& outcome = outcomes[k];
       const traffic::Packet& in = packets[begin + k];
-      PacketResult result;
-      result.index = begin + k;
-      result.execution = outcome.result;
-      result.action = ebpf::xdp_action_of(outcome.result);
-      result.redirect = outcome.redirect;
-      if (result.action != ebpf::XdpAction::Drop && result.action != ebpf::XdpAction::Aborted) {
-        const auto bytes = frames[k]->packet();
-        result.output.bytes.assign(bytes.begin(), bytes.end());
-        result.output.timestamp_ns = in.timestamp_ns;
-        result.output.ingress_ifindex = in.ingress_ifindex;
-        result.output.rx_queue_index = in.rx_queue_index;
-      }
-      account(stats.packets, in, result);
+      const PacketResult result =
+          make_packet_result(begin + k, outcome.result, outcome.redirect, *frames[k], in);
+      account_packet(stats.packets, in, result);
       first_exit = std::min(first_exit, outcome.stats.exit_cycle);
       last_exit = std::max(last_exit, outcome.stats.exit_cycle);
       stats.run_cycles += outcome.stats.cycles();

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <numeric>
 
 namespace nicsim::testbench {
@@ -17,41 +18,55 @@ bool RunStats::balanced() const {
 XdpSession::XdpSession(ebpf::Engine& engine, ebpf::Runtime& runtime)
     : engine_(engine), runtime_(runtime) {}
 
-PacketResult XdpSession::process(const traffic::Packet& packet) {
+PacketResult make_packet_result(uint64_t index, const ebpf::ExecutionResult& execution,
+                                const ebpf::RedirectTarget& redirect, const ebpf::XdpFrame& frame,
+                                const traffic::Packet& in) {
   PacketResult result;
-  result.index = stats_.packets;
-  ebpf::XdpFrame frame(packet.bytes, packet.ingress_ifindex, packet.rx_queue_index);
-  runtime_.set_now_ns(packet.timestamp_ns);
-  result.execution = engine_.run_xdp(frame);
-  result.action = ebpf::xdp_action_of(result.execution);
-  result.redirect = runtime_.redirect();
+  result.index = index;
+  result.execution = execution;
+  result.action = ebpf::xdp_action_of(execution);
+  result.redirect = redirect;
+  if (result.action != ebpf::XdpAction::Drop && result.action != ebpf::XdpAction::Aborted) {
+    const auto bytes = frame.packet();
+    result.output.bytes.assign(bytes.begin(), bytes.end());
+    result.output.timestamp_ns = in.timestamp_ns;
+    result.output.ingress_ifindex = in.ingress_ifindex;
+    result.output.rx_queue_index = in.rx_queue_index;
+  }
+  return result;
+}
 
-  ++stats_.packets;
-  stats_.bytes_in += packet.bytes.size();
-  stats_.instructions += result.execution.instructions;
-  stats_.max_instructions = std::max(stats_.max_instructions, result.execution.instructions);
-  ++stats_.by_action[static_cast<size_t>(result.action)];
+void account_packet(RunStats& stats, const traffic::Packet& in, const PacketResult& result) {
+  ++stats.packets;
+  stats.bytes_in += in.bytes.size();
+  stats.instructions += result.execution.instructions;
+  stats.max_instructions = std::max(stats.max_instructions, result.execution.instructions);
+  ++stats.by_action[static_cast<size_t>(result.action)];
   if (result.action == ebpf::XdpAction::Aborted) {
     std::string reason = result.execution.diagnostic;
     if (!result.execution.aborted) {
       if (result.execution.return_value >= ebpf::kNumXdpActions) {
-        ++stats_.unknown_return_values;
+        ++stats.unknown_return_values;
         reason = fmt::format("program returned {}, which is not an XDP action",
                              result.execution.return_value);
       } else {
         reason = "program returned XDP_ABORTED";
       }
     }
-    if (stats_.first_aborts.size() < kAbortsKept)
-      stats_.first_aborts.emplace_back(result.index, std::move(reason));
+    if (stats.first_aborts.size() < kAbortsKept)
+      stats.first_aborts.emplace_back(result.index, std::move(reason));
   } else if (result.action != ebpf::XdpAction::Drop) {
-    const auto bytes = frame.packet();
-    result.output.bytes.assign(bytes.begin(), bytes.end());
-    result.output.timestamp_ns = packet.timestamp_ns;
-    result.output.ingress_ifindex = packet.ingress_ifindex;
-    result.output.rx_queue_index = packet.rx_queue_index;
-    stats_.bytes_out += bytes.size();
+    stats.bytes_out += result.output.bytes.size();
   }
+}
+
+PacketResult XdpSession::process(const traffic::Packet& packet) {
+  ebpf::XdpFrame frame(packet.bytes, packet.ingress_ifindex, packet.rx_queue_index);
+  runtime_.set_now_ns(packet.timestamp_ns);
+  const ebpf::ExecutionResult execution = engine_.run_xdp(frame);
+  PacketResult result =
+      make_packet_result(stats_.packets, execution, runtime_.redirect(), frame, packet);
+  account_packet(stats_, packet, result);
   return result;
 }
 

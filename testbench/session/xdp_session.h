@@ -40,6 +40,13 @@ struct RunStats {
   bool balanced() const;  // every packet accounted for exactly once
 };
 
+// The result of one packet from what an engine returned and the frame as it left it.
+PacketResult make_packet_result(uint64_t index, const ebpf::ExecutionResult& execution,
+                                const ebpf::RedirectTarget& redirect, const ebpf::XdpFrame& frame,
+                                const traffic::Packet& in);
+// Counts a packet in `stats`: one action each, bytes in and out, the first aborts' reasons.
+void account_packet(RunStats& stats, const traffic::Packet& in, const PacketResult& result);
+
 class XdpSession {
  public:
   XdpSession(ebpf::Engine& engine, ebpf::Runtime& runtime);

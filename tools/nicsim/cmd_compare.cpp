@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iterator>
 #include <memory>
 #include <sstream>
 
@@ -84,6 +85,29 @@ void load_maps(ebpf::Runtime& runtime, const MapSetup& maps) {
   }
 }
 
+// Nanoseconds per packet of the engine alone, as BPF_PROG_TEST_RUN times a program: frames are
+// built before the clock starts, so packet copies and result bookkeeping are not counted. The
+// best of three passes, since this machine is shared and its other load only ever adds time.
+double time_engine(ebpf::Engine& engine, const std::vector<traffic::Packet>& packets) {
+  constexpr int kPasses = 3;
+  double best = 0;
+  for (int pass = 0; pass < kPasses; ++pass) {
+    std::vector<std::unique_ptr<ebpf::XdpFrame>> frames;
+    frames.reserve(packets.size());
+    for (const auto& packet : packets)
+      frames.push_back(std::make_unique<ebpf::XdpFrame>(packet.bytes, packet.ingress_ifindex,
+                                                        packet.rx_queue_index));
+    const auto started = std::chrono::steady_clock::now();
+    for (auto& frame : frames)
+      engine.run_xdp(*frame);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double ns = seconds * 1e9 / static_cast<double>(packets.size());
+    if (pass == 0 || ns < best) best = ns;
+  }
+  return best;
+}
+
 Row run_host(const std::string& backend, const LoadedProgram& loaded, const MapSetup& maps,
              const std::vector<traffic::Packet>& packets, Reference* reference) {
   ebpf::Runtime runtime(loaded.object);
@@ -103,14 +127,6 @@ Row run_host(const std::string& backend, const LoadedProgram& loaded, const MapS
     }
   }
   row.stats = session.stats();
-  // Speed is timed on a second pass over the same traffic, once code, caches and maps are
-  // warm (the first pass above is the one checked against the interpreter).
-  const auto started = std::chrono::steady_clock::now();
-  for (const auto& packet : packets)
-    session.process(packet);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  row.ns_per_packet = seconds * 1e9 / static_cast<double>(packets.size());
   if (auto* jit_engine = dynamic_cast<jit::JitEngine*>(engine.get())) {
     if (const auto* arm64 = jit::arm64_backend_of(*jit_engine); arm64 && arm64->runs() > 0) {
       row.native_per_packet =
@@ -119,6 +135,8 @@ Row run_host(const std::string& backend, const LoadedProgram& loaded, const MapS
       return row;
     }
   }
+  // Emulated arm64 returned above: its time would measure Unicorn, not an arm64 core.
+  row.ns_per_packet = time_engine(*engine, packets);
   row.mpps = 1e3 / row.ns_per_packet;
   row.what = backend == "interp" ? "reference" : "host ns/pkt (harness incl.)";
   return row;
@@ -134,8 +152,9 @@ Row run_nic(const LoadedProgram& loaded, const MapSetup& maps,
   load_maps(runtime, maps);
   NicEngineSetup setup = make_nic_engine("model", compiled.image, runtime, config, values);
   Row row;
-  row.engine = fmt::format("nic-model ({}b)", compiled.image.program_bundles);
-  row.what = fmt::format("NIC @ {:.2f} MHz", clock_hz / 1e6);
+  row.engine = "nic-model";
+  row.what = fmt::format("NIC @ {:.2f} MHz, {} bundles of {} lanes", clock_hz / 1e6,
+                         compiled.image.program_bundles, compiled.image.lanes);
   const testbench::NicRunStats stats = testbench::run_nic_traffic(
       setup.runner, runtime, packets,
       [&](uint64_t index, const traffic::Packet&, const model::PacketOutcome&,
@@ -222,10 +241,15 @@ int compare_main(const std::vector<std::string>& args) {
 
   std::optional<model::suite::HxdpReference> hxdp;
   if (suite && suite->hxdp && suite->hxdp->cycles_per_packet > 0) hxdp = suite->hxdp;
-  fmt::print("nicsim compare: {} ({}), {} packets of {}\n\n", object_path,
-             loaded.program().display_name(), packets.size(), in.empty() ? gen : in);
-  fmt::print("  {:<18} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9}  {:>10} {:>8}  {}\n", "engine", "pass",
-             "drop", "tx", "redir", "insns/pkt", "mismatch", "cycles/pkt", "Mpps", "measured as");
+  // With --json - the table would corrupt the JSON on stdout, so it is built aside first.
+  std::string table;
+  fmt::format_to(std::back_inserter(table), "nicsim compare: {} ({}), {} packets of {}\n\n",
+                 object_path, loaded.program().display_name(), packets.size(),
+                 in.empty() ? gen : in);
+  fmt::format_to(std::back_inserter(table),
+                 "  {:<18} {:>7} {:>7} {:>7} {:>7} {:>9} {:>9}  {:>10} {:>8}  {}\n", "engine",
+                 "pass", "drop", "tx", "redir", "insns/pkt", "mismatch", "cycles/pkt", "Mpps",
+                 "measured as");
   nlohmann::json engines = nlohmann::json::array();
   for (const auto& row : rows) {
     const auto& s = row.stats;
@@ -239,12 +263,13 @@ int compare_main(const std::vector<std::string>& args) {
     if (row.native_per_packet > 0) {
       what = fmt::format("{:.1f} AArch64 insns/pkt (emulated)", row.native_per_packet);
     } else if (row.ns_per_packet > 0 && !reference_row) {
-      what = fmt::format("host, {:.0f} ns/pkt incl. harness", row.ns_per_packet);
+      what = fmt::format("host, {:.0f} ns/pkt (engine only, best of 3)", row.ns_per_packet);
     }
-    fmt::print("  {:<18} {:>7} {:>7} {:>7} {:>7} {:>9.1f} {:>9}  {:>10} {:>8}  {}\n", row.engine,
-               s.count(ebpf::XdpAction::Pass), s.count(ebpf::XdpAction::Drop),
-               s.count(ebpf::XdpAction::Tx), s.count(ebpf::XdpAction::Redirect), insns,
-               row.mismatches, cycles, mpps, what);
+    fmt::format_to(std::back_inserter(table),
+                   "  {:<18} {:>7} {:>7} {:>7} {:>7} {:>9.1f} {:>9}  {:>10} {:>8}  {}\n",
+                   row.engine, s.count(ebpf::XdpAction::Pass), s.count(ebpf::XdpAction::Drop),
+                   s.count(ebpf::XdpAction::Tx), s.count(ebpf::XdpAction::Redirect), insns,
+                   row.mismatches, cycles, mpps, what);
     nlohmann::json entry = testbench::to_json(s);
     entry["engine"] = row.engine;
     entry["mismatches"] = row.mismatches;
@@ -255,14 +280,17 @@ int compare_main(const std::vector<std::string>& args) {
   }
   nlohmann::json hxdp_json = nullptr;
   if (hxdp) {
-    fmt::print("  {:<18} {:>57} {:>10.2f} {:>8.2f}  published, {:.2f} MHz ({})\n", "hXDP (OSDI'20)",
-               "", hxdp->cycles_per_packet, hxdp->mpps, kHxdpClockHz / 1e6, suite->name);
+    fmt::format_to(std::back_inserter(table),
+                   "  {:<18} {:>57} {:>10.2f} {:>8.2f}  published, {:.2f} MHz ({})\n",
+                   "hXDP (OSDI'20)", "", hxdp->cycles_per_packet, hxdp->mpps, kHxdpClockHz / 1e6,
+                   suite->name);
     hxdp_json = {{"program", suite->name},
                  {"mpps", hxdp->mpps},
                  {"cycles_per_packet", hxdp->cycles_per_packet}};
     for (const auto& row : rows) {
       if (row.cycles_per_packet > 0)
-        fmt::print(
+        fmt::format_to(
+            std::back_inserter(table),
             "\n  NIC vs hXDP: {:.2f}x the cycles per packet ({:.2f}x the Mpps at the same "
             "clock)\n",
             row.cycles_per_packet / hxdp->cycles_per_packet,
@@ -270,7 +298,8 @@ int compare_main(const std::vector<std::string>& args) {
     }
   }
   for (const auto& failure : failures)
-    fmt::print("  not run: {}\n", failure);
+    fmt::format_to(std::back_inserter(table), "  not run: {}\n", failure);
+  if (json != "-") fmt::print("{}", table);
   if (!json.empty()) {
     const nlohmann::json result = {
         {"object", object_path},     {"program", loaded.program().display_name()},

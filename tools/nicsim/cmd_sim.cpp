@@ -72,7 +72,7 @@ int sim_main(const std::vector<std::string>& args) {
       "json", po::value(&json)->default_value(""), "write the results as JSON ('-': stdout)")(
       "maps", po::value(&maps)->default_value(""),
       "map contents JSON (default: <object>.maps.json beside the object)")(
-      "clock", po::value(&clock)->default_value("250MHz"), "NIC clock, e.g. 156.25MHz")(
+      "clock", po::value(&clock)->default_value("156.25MHz"), "NIC clock (hXDP ran at 156.25MHz)")(
       "contexts,K", po::value(&contexts)->default_value(4), "hardware contexts per core")(
       "cores,N", po::value(&cores)->default_value(1), "cores");
   add_nic_compile_options(options);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "jit/nic/verified.h"
 #include "verifier/verifier.h"
 
@@ -10,7 +12,8 @@ namespace nicsim::cli {
 void add_nic_compile_options(po::options_description& options) {
   options.add_options()("lanes,L", po::value<unsigned>()->default_value(4),
                         "NIC bundle lanes (1..8)")(
-      "memory-ports", po::value<unsigned>()->default_value(2), "memory operations per bundle");
+      "memory-ports", po::value<unsigned>(),
+      "memory operations per bundle (default: 2, or 1 with one lane)");
   for (jit::nic::Pass pass : jit::nic::all_passes()) {
     const std::string name = "no-" + std::string(jit::nic::pass_name(pass));
     options.add_options()(
@@ -22,8 +25,10 @@ void add_nic_compile_options(po::options_description& options) {
 jit::nic::CompileOptions nic_compile_options(const po::variables_map& values) {
   jit::nic::CompileOptions options;
   const unsigned lanes = values["lanes"].as<unsigned>();
-  const unsigned ports = values["memory-ports"].as<unsigned>();
   if (lanes < 1 || lanes > 8) throw Error(fmt::format("--lanes {}: must be 1..8", lanes));
+  // The core's default is two ports; a narrower core cannot have more ports than lanes.
+  const unsigned ports =
+      values.count("memory-ports") ? values["memory-ports"].as<unsigned>() : std::min(2u, lanes);
   if (ports < 1 || ports > lanes)
     throw Error(fmt::format("--memory-ports {}: must be 1..{} (the lanes)", ports, lanes));
   options.lanes = static_cast<uint8_t>(lanes);
