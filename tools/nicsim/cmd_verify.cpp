@@ -7,6 +7,7 @@
 
 #include "ebpf/elf/elf_loader.h"
 #include "ebpf/util/error.h"
+#include "testbench/kernel_oracle/kernel_comparison.h"
 #include "tools/nicsim/cli_common.h"
 #include "tools/nicsim/command.h"
 #include "tools/nicsim/json_output.h"
@@ -71,6 +72,37 @@ void print_result(const std::string& path, const ebpf::Program& prog,
   }
 }
 
+// The kernel's verdict on the same program; the exit code stays nicsim's own verdict.
+nlohmann::json compare_with_kernel(const ebpf::ElfObject& object, const ebpf::Program& prog,
+                                   const verifier::VerifierOptions& verifier_options,
+                                   const std::string& json) {
+  kernel_oracle::CompareOptions options;
+  options.verifier = verifier_options;
+  options.verifier.log_states = false;
+  const kernel_oracle::KernelComparison c = kernel_oracle::compare_verdict(object, prog, options);
+  const std::string verdict(kernel_oracle::verdict_name(c.kernel_verdict));
+  if (json != "-") {
+    if (!c.comparable()) {
+      fmt::print("  kernel: not loaded — {} (no comparison)\n", c.kernel_first_error);
+    } else {
+      fmt::print(
+          "  kernel: {} — {}{}\n", verdict,
+          c.kernel_first_error.empty()
+              ? std::string("processed ") + std::to_string(c.kernel.verified_insns) + " insns"
+              : c.kernel_first_error,
+          c.agree() ? " (same verdict)" : " (VERDICTS DIFFER)");
+    }
+  }
+  nlohmann::json out = {{"verdict", verdict},
+                        {"agree", c.agree()},
+                        {"comparable", c.comparable()},
+                        {"instructions_processed", c.kernel.verified_insns},
+                        {"load_seconds", c.kernel.load_seconds},
+                        {"jited_bytes", c.kernel.jited_bytes}};
+  if (!c.kernel_first_error.empty()) out["first_error"] = c.kernel_first_error;
+  return out;
+}
+
 }  // namespace
 
 int verify_main(const std::vector<std::string>& args) {
@@ -89,7 +121,10 @@ int verify_main(const std::vector<std::string>& args) {
       "reject-unreachable", "refuse unreachable instructions, as the kernel does")(
       "json", po::value(&json)->default_value(""), "write the verdicts as JSON ('-': stdout)")(
       "source-root", po::value(&source_root)->default_value(""),
-      "directory to find source files named in BTF line info");
+      "directory to find source files named in BTF line info")(
+      "compare-kernel",
+      "also load the program into the running kernel (root with CAP_BPF; maps created as the "
+      "object declares them) and print both verdicts");
   po::positional_options_description positional;
   positional.add("object", 1);
   po::variables_map values;
@@ -126,11 +161,15 @@ int verify_main(const std::vector<std::string>& args) {
 
   bool all_accepted = true;
   nlohmann::json verdicts = nlohmann::json::array();
+  const bool compare_kernel = values.count("compare-kernel") > 0;
   for (const ebpf::Program* prog : chosen) {
     const auto result = verifier::verify(object, *prog, verifier_options);
     all_accepted = all_accepted && result.accepted;
     if (json != "-") print_result(object_path, *prog, result, values.count("verbose") > 0);
-    verdicts.push_back(to_json(*prog, result));
+    nlohmann::json verdict = to_json(*prog, result);
+    if (compare_kernel)
+      verdict["kernel"] = compare_with_kernel(object, *prog, verifier_options, json);
+    verdicts.push_back(verdict);
   }
   if (json == "-") {
     fmt::print("{}\n", nlohmann::json{{"object", object_path}, {"programs", verdicts}}.dump(2));
