@@ -30,5 +30,6 @@ int compare_main(const std::vector<std::string>& args);
 int jit_main(const std::vector<std::string>& args);
 int verify_main(const std::vector<std::string>& args);
 int sim_main(const std::vector<std::string>& args);
+int wave_main(const std::vector<std::string>& args);
 
 }  // namespace nicsim::cli

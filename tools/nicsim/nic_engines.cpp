@@ -4,26 +4,121 @@
 
 #include "ebpf/util/error.h"
 #include "model/engine/model_engine.h"
+#include "testbench/rtl_engine/rtl_engine.h"
+#include "testbench/wave/model_wave.h"
+#include "testbench/wave/wave_options.h"
+#include "testbench/wave/wave_viewer.h"
 
 namespace nicsim::cli {
 
-void add_nic_engine_options(po::options_description&) {}
+namespace {
+
+// --wave, --wave-format, --wave-from/--wave-to: one request for either engine.
+wave::WaveOptions wave_options(const po::variables_map& values) {
+  wave::WaveOptions options;
+  options.path = values["wave"].as<std::string>();
+  const std::string format = values["wave-format"].as<std::string>();
+  if (format == "vcd") {
+    options.format = wave::WaveFormat::Vcd;
+  } else if (format != "fst") {
+    throw Error(fmt::format("--wave-format {}: must be fst or vcd", format));
+  }
+  options.from_cycle = values["wave-from"].as<uint64_t>();
+  if (values.count("wave-to")) options.to_cycle = values["wave-to"].as<uint64_t>();
+  if (options.to_cycle <= options.from_cycle)
+    throw Error(fmt::format("--wave-to {} must be after --wave-from {}", options.to_cycle,
+                            options.from_cycle));
+  if (!options.path.empty()) options.filter_path = wave::locate_wave_filter();
+  return options;
+}
+
+// The waveform shows core 0, as the RTL's does; the model reports every core's retirements.
+class CoreZeroWave : public model::RetireObserver {
+ public:
+  explicit CoreZeroWave(std::shared_ptr<wave::ModelWaveWriter> writer)
+      : writer_(std::move(writer)) {}
+  void on_retire(const model::BundleRetire& retire) override {
+    if (retire.core == 0) writer_->on_retire(retire);
+  }
+
+ private:
+  std::shared_ptr<wave::ModelWaveWriter> writer_;
+};
+
+std::string gtkw_path(const std::string& dump) {
+  const auto dot = dump.find_last_of('.');
+  const auto slash = dump.find_last_of('/');
+  const bool has_extension =
+      dot != std::string::npos && (slash == std::string::npos || dot > slash);
+  return (has_extension ? dump.substr(0, dot) : dump) + ".gtkw";
+}
+
+}  // namespace
+
+void add_nic_engine_options(po::options_description& options) {
+  options.add_options()("wave", po::value<std::string>()->default_value(""),
+                        "write a waveform of core 0 (FST unless --wave-format vcd), with a "
+                        "GTKWave save file beside it; open it with `nicsim wave FILE`")(
+      "wave-format", po::value<std::string>()->default_value("fst"), "fst or vcd")(
+      "wave-from", po::value<uint64_t>()->default_value(0),
+      "first cycle in the waveform (keeps long runs small)")(
+      "wave-to", po::value<uint64_t>(), "cycle after the last one in the waveform")(
+      "pipeline-trace", po::value<std::string>()->default_value(""),
+      "write a Kanata log of every bundle through the stages (Konata viewer; --engine rtl)");
+}
 
 const std::string& nic_engine_help() {
-  static const std::string kHelp = "NIC engine: model (the SystemC cycle-accurate model)";
+  static const std::string kHelp =
+      "NIC engine: model (the SystemC cycle-accurate model) or rtl (the Verilated SystemVerilog "
+      "core; same cycles, slower)";
   return kHelp;
 }
 
 NicEngineSetup make_nic_engine(const std::string& name, const firmware::Image& image,
                                ebpf::Runtime& runtime, const model::ModelConfig& config,
-                               const po::variables_map&) {
+                               const po::variables_map& values) {
   NicEngineSetup setup;
+  const wave::WaveOptions wave = values.count("wave") ? wave_options(values) : wave::WaveOptions{};
+  const std::string trace =
+      values.count("pipeline-trace") ? values["pipeline-trace"].as<std::string>() : std::string();
+  if (!wave.path.empty()) {
+    setup.notes.push_back(fmt::format("waveform: {} (GTKWave save file {}); view: nicsim wave {}",
+                                      wave.path, gtkw_path(wave.path), wave.path));
+  }
   if (name == "model") {
+    if (!trace.empty())
+      throw Error(
+          "--pipeline-trace needs --engine rtl: the model's observer reports retirement, not "
+          "each stage");
     auto engine = std::make_shared<model::ModelEngine>(image, runtime, config);
     setup.engine = engine;
     setup.runner = [engine](std::span<ebpf::XdpFrame* const> frames) {
       return engine->run_batch(frames);
     };
+    if (!wave.path.empty()) {
+      auto writer = std::make_shared<wave::ModelWaveWriter>(engine->system().image(), wave,
+                                                            config.contexts, config.clock_hz);
+      auto core_zero = std::make_shared<CoreZeroWave>(writer);
+      engine->system().set_observer(core_zero.get());
+      setup.finish = [engine, writer, core_zero] {
+        writer->finish(engine->system().cycle());
+        engine->system().set_observer(nullptr);
+      };
+    }
+    return setup;
+  }
+  if (name == "rtl") {
+    rtl::RtlEngineOptions options;
+    options.config = config;
+    options.wave = wave;
+    options.pipeline_trace = trace;
+    std::shared_ptr<rtl::RtlEngine> engine = rtl::make_rtl_engine(image, runtime, options);
+    setup.engine = engine;
+    setup.runner = [engine](std::span<ebpf::XdpFrame* const> frames) {
+      return engine->run_batch(frames);
+    };
+    setup.finish = [engine] { engine->finish(); };
+    if (!trace.empty()) setup.notes.push_back(fmt::format("pipeline trace: {} (Konata)", trace));
     return setup;
   }
   throw Error(fmt::format("unknown NIC engine '{}' ({})", name, nic_engine_help()));

@@ -1,0 +1,654 @@
+// The NIC eBPF core (docs/nic-isa.md sections 2 and 5-9): K hardware contexts, fetch into
+// per-context fetch buffers, issue of one L-slot bundle per cycle, a register file of 11 x 64
+// bits per context, M memory ports, one multiplier, one divider and the helper-unit port.
+//
+// Outside the core, and reached through its ports: the instruction memory and constant pool
+// (read combinationally), the data memories (packet buffers, stacks, map values, firmware
+// data; the core checks every bound except map-value liveness, which the map engine answers on
+// the port), the helper units (request in the issue cycle, answer with r0, latency, fault and
+// the packet pointers in the same cycle), and the dispatcher that starts packets. start_i and
+// abort_i act at the end of the cycle they are given in: a context started in cycle s-1 runs
+// from s; a context aborted in cycle e runs no more from e+1.
+
+module nic_core #(
+  parameter int unsigned Lanes         = 4,
+  parameter int unsigned Contexts      = 4,
+  parameter int unsigned MemPorts      = 2,
+  parameter int unsigned LoadLatency   = 2,
+  parameter int unsigned MulLatency    = 2,
+  parameter int unsigned Div64Latency  = 33,
+  parameter int unsigned Div32Latency  = 17,
+  parameter bit          HelperArbiter = 1'b0,  // several cores share the helper port
+  localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
+  localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts
+) (
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+
+  // ---- configuration (stable while packets run) ----
+  input  logic [3:0]                core_id_i,
+  input  logic [11:0]               entry_i,
+  input  logic                      raw_entry_i,   // r1 = packet data, r2 = length
+
+  // ---- instruction memory and constant pool ----
+  output logic [11:0]               imem_addr_o,
+  input  logic [Lanes*64-1:0]       imem_bundle_i,
+  output logic [Lanes*16-1:0]       pool_addr_o,
+  input  logic [Lanes*64-1:0]       pool_data_i,
+
+  // ---- dispatcher ----
+  input  logic                      start_i,
+  input  logic [CtxW-1:0]           start_ctx_i,
+  input  logic [31:0]               start_pkt_data_i,
+  input  logic [31:0]               start_pkt_end_i,
+  input  logic [31:0]               start_pkt_meta_i,
+  input  logic [31:0]               start_ingress_i,
+  input  logic [31:0]               start_rx_queue_i,
+  input  logic [31:0]               start_cpu_id_i,
+  input  logic [63:0]               start_time_ns_i,
+  input  logic [Contexts-1:0]       abort_i,       // cycle budget exhausted
+
+  // ---- data memory ports ----
+  output logic [CtxW-1:0]           dmem_ctx_o,
+  output logic [MemPorts-1:0]       dmem_valid_o,
+  output logic [MemPorts-1:0]       dmem_write_o,
+  output logic [MemPorts-1:0]       dmem_map_o,
+  output logic [MemPorts*32-1:0]    dmem_addr_o,
+  output logic [MemPorts*4-1:0]     dmem_size_o,
+  output logic [MemPorts*64-1:0]    dmem_wdata_o,
+  input  logic [MemPorts*64-1:0]    dmem_rdata_i,
+  input  logic [MemPorts-1:0]       dmem_map_fault_i,
+
+  // ---- helper units ----
+  input  logic                      helper_busy_i,
+  output logic                      helper_valid_o,
+  output logic [CtxW-1:0]           helper_ctx_o,
+  output logic [31:0]               helper_id_o,
+  output logic [5*64-1:0]           helper_args_o,
+  input  logic [63:0]               helper_r0_i,
+  input  logic [15:0]               helper_latency_i,
+  input  logic                      helper_fault_i,
+  input  logic [31:0]               helper_pkt_data_i,
+  input  logic [31:0]               helper_pkt_end_i,
+  input  logic [31:0]               helper_pkt_meta_i,
+
+  // ---- retire (docs/nic-isa.md section 13) ----
+  output logic                      retire_valid_o,
+  output logic [CtxW-1:0]           retire_ctx_o,
+  output logic [11:0]               retire_addr_o,
+  output logic                      retire_commit_o,  // memory writes take place
+  output logic                      retire_end_o,     // the packet ends
+  output logic                      retire_fault_o,
+  output logic [63:0]               retire_r0_o,
+  output logic [WrPorts-1:0]        rf_wr_valid_o,
+  output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
+  output logic [WrPorts*4-1:0]      rf_wr_reg_o,
+  output logic [WrPorts*64-1:0]     rf_wr_data_o,
+
+  // ---- observation ----
+  output logic                      fetch_valid_o,
+  output logic [CtxW-1:0]           fetch_ctx_o,
+  output logic [11:0]               fetch_addr_o,
+  output logic [Contexts*64-1:0]    ctx_r0_o,
+  output logic [Contexts-1:0]       running_o,
+  output logic [Contexts*3-1:0]     stall_o,
+  output logic [63:0]               cycle_o
+);
+
+  localparam int unsigned Ops        = nic_pkg::NumOperands;
+  localparam int unsigned LaneW      = (Lanes > 1) ? $clog2(Lanes) : 1;
+  localparam int unsigned Stored     = nic_pkg::NumStored;
+  localparam int unsigned CtlW       = nic_pkg::SlotCtlBits;
+  localparam int unsigned PortNow    = 0;
+  localparam int unsigned PortExit   = Lanes;
+  localparam int unsigned PortWb     = Lanes + 1;
+  localparam int unsigned PortDiv    = 2 * Lanes + 1;
+  localparam int unsigned PortHelper = 2 * Lanes + 2;
+  localparam int unsigned RdPorts    = 3 * Lanes + 6;  // ra, rb, rd per lane; r1..r5; r0
+  localparam int unsigned RdHelper   = 3 * Lanes;
+  localparam int unsigned RdR0       = 3 * Lanes + 5;
+
+  // ---- per-context state ----
+  logic [Contexts-1:0] running_q;
+  logic [31:0]         pkt_data_q [Contexts];
+  logic [31:0]         pkt_end_q [Contexts];
+  logic [31:0]         pkt_meta_q [Contexts];
+  logic [31:0]         ingress_q [Contexts];
+  logic [31:0]         rx_queue_q [Contexts];
+  logic [31:0]         cpu_id_q [Contexts];
+  logic [63:0]         time_ns_q [Contexts];
+  logic [11:0]         lr_q [Contexts];
+  logic [Contexts-1:0] hp_valid_q;     // helper r0 still to be written
+  logic [63:0]         hp_data_q [Contexts];
+  logic [63:0]         cycle_q;
+
+  // ---- fetch and issue ----
+  logic [Contexts-1:0]     fb_valid, fb_control, fb_hcall, fb_div;
+  logic [Contexts*Ops-1:0] fb_regs, reg_ready;
+  logic [Lanes*64-1:0]     bundle;
+  logic [11:0]             bundle_addr;
+  logic                    issue, resolve, jump, ends;
+  logic [CtxW-1:0]         ic;
+  logic [11:0]             jump_target;
+  logic [Contexts-1:0]     blocked, block_last;
+  logic                    div_busy;
+
+  nic_fetch #(.Lanes(Lanes), .Contexts(Contexts)) u_fetch (
+    .clk_i, .rst_ni,
+    .entry_i,
+    .start_i, .start_ctx_i,
+    .running_i      (running_q),
+    .issue_i        (issue),
+    .issue_ctx_i    (ic),
+    .ends_i         (ends),
+    .resolve_i      (resolve),
+    .jump_i         (jump),
+    .jump_target_i  (jump_target),
+    .imem_addr_o,
+    .imem_bundle_i,
+    .fetch_o        (fetch_valid_o),
+    .fetch_ctx_o,
+    .fb_valid_o     (fb_valid),
+    .fb_regs_o      (fb_regs),
+    .fb_control_o   (fb_control),
+    .fb_hcall_o     (fb_hcall),
+    .fb_div_o       (fb_div),
+    .issue_bundle_o (bundle),
+    .issue_addr_o   (bundle_addr)
+  );
+
+  nic_issue #(.Contexts(Contexts), .HelperArbiter(HelperArbiter)) u_issue (
+    .clk_i, .rst_ni,
+    .start_i, .start_ctx_i,
+    .running_i     (running_q),
+    .fb_valid_i    (fb_valid),
+    .fb_regs_i     (fb_regs),
+    .fb_hcall_i    (fb_hcall),
+    .fb_div_i      (fb_div),
+    .reg_ready_i   (reg_ready),
+    .blocked_i     (blocked),
+    .div_busy_i    (div_busy),
+    .helper_busy_i,
+    .resolve_i     (resolve),
+    .issue_o       (issue),
+    .issue_ctx_o   (ic),
+    .stall_o
+  );
+
+  // ---- decode and register read of the issued bundle ----
+  logic [CtlW-1:0]        ctl [Lanes];  // nic_pkg::slot_ctl_t
+  logic [Lanes*CtlW-1:0]  ctl_flat;
+  logic [Ops-1:0]         writes [Lanes];
+  logic [63:0]            word [Lanes];
+  logic [RdPorts*4-1:0]   rd_reg;
+  logic [RdPorts*64-1:0]  rd_data;
+  logic [63:0]            ra_val [Lanes];
+  logic [63:0]            rb_val [Lanes];
+  logic [63:0]            rd_val [Lanes];
+  logic [Lanes*64-1:0]    rb_flat, rd_flat;
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_decode
+    logic [Ops-1:0] reads;  // the scoreboard already checked them (fb_regs)
+    assign word[l] = bundle[l*64 +: 64];
+    nic_slot_decode u_decode (
+      .word_i   (word[l]),
+      .ctl_o    (ctl[l]),
+      .reads_o  (reads),
+      .writes_o (writes[l])
+    );
+    assign ctl_flat[l*CtlW +: CtlW] = ctl[l];
+    assign pool_addr_o[l*16 +: 16]  = word[l][15:0];
+    assign rd_reg[(3*l)*4 +: 4]     = word[l][51:48];  // ra
+    assign rd_reg[(3*l+1)*4 +: 4]   = word[l][47:44];  // rb
+    assign rd_reg[(3*l+2)*4 +: 4]   = word[l][55:52];  // rd
+    assign ra_val[l] = rd_data[(3*l)*64 +: 64];
+    assign rb_val[l] = rd_data[(3*l+1)*64 +: 64];
+    assign rd_val[l] = rd_data[(3*l+2)*64 +: 64];
+    assign rb_flat[l*64 +: 64] = rb_val[l];
+    assign rd_flat[l*64 +: 64] = rd_val[l];
+  end
+  for (genvar a = 0; a < 5; a++) begin : g_helper_arg
+    assign rd_reg[(RdHelper+a)*4 +: 4]   = 4'(a + 1);
+    assign helper_args_o[a*64 +: 64]     = rd_data[(RdHelper+a)*64 +: 64];
+  end
+  assign rd_reg[RdR0*4 +: 4] = 4'd0;
+
+  logic [WrPorts-1:0]      wr_valid;
+  logic [WrPorts*CtxW-1:0] wr_ctx;
+  logic [WrPorts*4-1:0]    wr_reg;
+  logic [WrPorts*64-1:0]   wr_data;
+  logic [63:0]             start_r1, start_r2;
+
+  assign start_r1 = raw_entry_i ? {32'b0, start_pkt_data_i} : {32'b0, nic_pkg::ContextBase};
+  assign start_r2 = raw_entry_i ? {32'b0, start_pkt_end_i - start_pkt_data_i} : '0;
+
+  nic_regfile #(.Contexts(Contexts), .WrPorts(WrPorts), .RdPorts(RdPorts)) u_regfile (
+    .clk_i, .rst_ni,
+    .start_i, .start_ctx_i,
+    .start_r1_i (start_r1),
+    .start_r2_i (start_r2),
+    .wr_valid_i (wr_valid),
+    .wr_ctx_i   (wr_ctx),
+    .wr_reg_i   (wr_reg),
+    .wr_data_i  (wr_data),
+    .rd_ctx_i   (ic),
+    .rd_reg_i   (rd_reg),
+    .rd_data_o  (rd_data),
+    .pkt_data_i (pkt_data_q[ic]),
+    .pkt_end_i  (pkt_end_q[ic]),
+    .pkt_meta_i (pkt_meta_q[ic]),
+    .r0_o       (ctx_r0_o)
+  );
+
+  logic [nic_pkg::NumSregs*64-1:0] sregs;
+  always_comb begin
+    sregs[nic_pkg::SregPktData*64 +: 64]   = {32'b0, pkt_data_q[ic]};
+    sregs[nic_pkg::SregPktEnd*64 +: 64]    = {32'b0, pkt_end_q[ic]};
+    sregs[nic_pkg::SregPktMeta*64 +: 64]   = {32'b0, pkt_meta_q[ic]};
+    sregs[nic_pkg::SregPktLen*64 +: 64]    = {32'b0, pkt_end_q[ic] - pkt_data_q[ic]};
+    sregs[nic_pkg::SregIngress*64 +: 64]   = {32'b0, ingress_q[ic]};
+    sregs[nic_pkg::SregRxQueue*64 +: 64]   = {32'b0, rx_queue_q[ic]};
+    sregs[nic_pkg::SregEgress*64 +: 64]    = '0;
+    sregs[nic_pkg::SregCpuId*64 +: 64]     = {32'b0, cpu_id_q[ic]};
+    sregs[nic_pkg::SregTimeNs*64 +: 64]    = time_ns_q[ic];
+    sregs[nic_pkg::SregContextId*64 +: 64] = 64'(core_id_i) * 64'(Contexts) + 64'(ic);
+    sregs[nic_pkg::SregCycle*64 +: 64]     = cycle_q;
+  end
+
+  // ---- lanes ----
+  logic [63:0]         lane_b [Lanes];
+  logic [63:0]         now_value [Lanes];
+  logic [63:0]         ctx_value [Lanes];
+  logic [Lanes-1:0]    taken, agu_fault, map, ctx_window, lane_fault;
+  logic [Lanes*64-1:0] addr, store_value, lane_rdata;
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_lane
+    nic_lane u_lane (
+      .ctl_i         (ctl[l]),
+      .word_i        (word[l]),
+      .ra_i          (ra_val[l]),
+      .rb_i          (rb_val[l]),
+      .pool_i        (pool_data_i[l*64 +: 64]),
+      .sregs_i       (sregs),
+      .pkt_meta_i    (pkt_meta_q[ic]),
+      .pkt_end_i     (pkt_end_q[ic]),
+      .b_o           (lane_b[l]),
+      .now_value_o   (now_value[l]),
+      .taken_o       (taken[l]),
+      .addr_o        (addr[l*64 +: 64]),
+      .store_value_o (store_value[l*64 +: 64]),
+      .fault_o       (agu_fault[l]),
+      .map_o         (map[l]),
+      .ctx_window_o  (ctx_window[l]),
+      .ctx_value_o   (ctx_value[l])
+    );
+    // ldnf does not fault: a faulting access reads as 0.
+    assign lane_fault[l] = nic_pkg::ctl_is_mem(ctl[l]) && agu_fault[l] && !nic_pkg::ctl_no_fault(ctl[l]);
+  end
+
+  // ---- memory ports ----
+  logic map_fault;
+
+  nic_lsu #(.Lanes(Lanes), .MemPorts(MemPorts)) u_lsu (
+    .issue_i       (issue),
+    .ctl_i         (ctl_flat),
+    .rb_i          (rb_flat),
+    .rd_i          (rd_flat),
+    .addr_i        (addr),
+    .store_value_i (store_value),
+    .fault_i       (agu_fault),
+    .map_i         (map),
+    .ctx_window_i  (ctx_window),
+    .req_valid_o   (dmem_valid_o),
+    .req_write_o   (dmem_write_o),
+    .req_map_o     (dmem_map_o),
+    .req_addr_o    (dmem_addr_o),
+    .req_size_o    (dmem_size_o),
+    .req_wdata_o   (dmem_wdata_o),
+    .rdata_i       (dmem_rdata_i),
+    .map_fault_i   (dmem_map_fault_i),
+    .lane_rdata_o  (lane_rdata),
+    .map_fault_o   (map_fault)
+  );
+  assign dmem_ctx_o = ic;
+
+  // ---- control: the first control operation that fires, in lane order ----
+  logic        fired, ctrl_exit, ctrl_jump, ctrl_call, has_hcall, has_div;
+  logic [63:0] exit_value, mul_a, mul_b;
+  logic [31:0] hcall_id;
+  logic [LaneW-1:0] div_lane;
+
+  always_comb begin
+    fired       = 1'b0;
+    ctrl_exit   = 1'b0;
+    ctrl_jump   = 1'b0;
+    ctrl_call   = 1'b0;
+    exit_value  = '0;
+    jump_target = '0;
+    has_hcall   = 1'b0;
+    hcall_id    = '0;
+    mul_a       = '0;
+    mul_b       = '0;
+    has_div     = 1'b0;
+    div_lane    = 0;
+    for (int l = 0; l < Lanes; l++) begin
+      if (!fired) begin
+        if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpBranch && taken[l]) begin
+          fired = 1'b1;
+          if (word[l][43:32] >= nic_pkg::ExitVectorBase) begin
+            ctrl_exit  = 1'b1;
+            exit_value = {61'b0, word[l][34:32]};
+          end else begin
+            ctrl_jump   = 1'b1;
+            jump_target = word[l][43:32];
+          end
+        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpCallf) begin
+          fired       = 1'b1;
+          ctrl_jump   = 1'b1;
+          ctrl_call   = 1'b1;
+          jump_target = word[l][43:32];
+        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpRet) begin
+          fired       = 1'b1;
+          ctrl_jump   = 1'b1;
+          jump_target = lr_q[ic];
+        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpExitImm) begin
+          fired      = 1'b1;
+          ctrl_exit  = 1'b1;
+          exit_value = {{32{word[l][31]}}, word[l][31:0]};
+        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpExitReg) begin
+          fired      = 1'b1;
+          ctrl_exit  = 1'b1;
+          exit_value = ra_val[l];
+        end
+      end
+      if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpHcall) begin
+        has_hcall = 1'b1;
+        hcall_id  = word[l][31:0];
+      end
+      if (nic_pkg::ctl_uses_mul(ctl[l])) begin
+        mul_a = ra_val[l];
+        mul_b = lane_b[l];
+      end
+      if (nic_pkg::ctl_uses_div(ctl[l])) begin
+        has_div  = 1'b1;
+        div_lane = LaneW'(l);
+      end
+    end
+  end
+
+  // ---- the outcome of the issued bundle ----
+  logic bundle_fault, helper_fault, commit, exit_fire;
+
+  assign bundle_fault = issue && ((lane_fault != '0) || map_fault);
+  assign helper_fault = helper_valid_o && helper_fault_i;
+  assign commit       = issue && !bundle_fault;
+  assign exit_fire    = commit && ctrl_exit;
+  assign ends         = issue && (bundle_fault || exit_fire || helper_fault);
+  assign resolve      = issue && fb_control[ic] && !ends;
+  assign jump         = resolve && ctrl_jump;
+
+  assign helper_valid_o = issue && has_hcall;
+  assign helper_ctx_o   = ic;
+  assign helper_id_o    = hcall_id;
+
+  // ---- multiplier (one per core) and divider (one per core) ----
+  logic [63:0] product;
+  assign product = mul_a * mul_b;  // the low 32 bits of a product need only the low halves
+
+  logic            div_wr_valid;
+  logic [CtxW-1:0] div_wr_ctx;
+  logic [3:0]      div_wr_rd;
+  logic [63:0]     div_wr_data;
+
+  nic_divider #(
+    .Contexts     (Contexts),
+    .Div64Latency (Div64Latency),
+    .Div32Latency (Div32Latency)
+  ) u_divider (
+    .clk_i, .rst_ni,
+    .start_i      (commit && has_div),
+    .func_i       (nic_pkg::ctl_func(ctl[div_lane])),
+    .w32_i        (nic_pkg::ctl_w32(ctl[div_lane])),
+    .a_i          (ra_val[div_lane]),
+    .b_i          (lane_b[div_lane]),
+    .ctx_i        (ic),
+    .rd_i         (word[div_lane][55:52]),
+    .cancel_i     (start_i),
+    .cancel_ctx_i (start_ctx_i),
+    .busy_o       (div_busy),
+    .wr_valid_o   (div_wr_valid),
+    .wr_ctx_o     (div_wr_ctx),
+    .wr_rd_o      (div_wr_rd),
+    .wr_data_o    (div_wr_data)
+  );
+
+  // ---- writeback pipelines ----
+  logic            wb_valid [Lanes];
+  logic [CtxW-1:0] wb_ctx [Lanes];
+  logic [3:0]      wb_reg [Lanes];
+  logic [63:0]     wb_data [Lanes];
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_wb
+    logic [63:0] loaded, in_data;
+    assign loaded  = ctx_window[l] ? ctx_value[l] : lane_rdata[l*64 +: 64];
+    assign in_data = nic_pkg::ctl_uses_mul(ctl[l]) ? (nic_pkg::ctl_w32(ctl[l]) ? {32'b0, product[31:0]} : product) :
+                     (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpLoad && nic_pkg::ctl_sign_ext(ctl[l])) ?
+                     nic_pkg::sign_extend(loaded, nic_pkg::ctl_size(ctl[l])) : loaded;
+
+    nic_wb_pipe #(.Contexts(Contexts), .Latency(LoadLatency)) u_wb (
+      .clk_i, .rst_ni,
+      .in_valid_i   (commit && nic_pkg::ctl_writes_late(ctl[l])),
+      .in_ctx_i     (ic),
+      .in_reg_i     (word[l][55:52]),
+      .in_data_i    (in_data),
+      .cancel_i     (start_i),
+      .cancel_ctx_i (start_ctx_i),
+      .wr_valid_o   (wb_valid[l]),
+      .wr_ctx_o     (wb_ctx[l]),
+      .wr_reg_o     (wb_reg[l]),
+      .wr_data_o    (wb_data[l])
+    );
+  end
+
+  // ---- register write ports ----
+  logic [Contexts-1:0] helper_now;  // a helper of latency 1 writes r0 at the end of its issue
+
+  always_comb begin
+    for (int l = 0; l < Lanes; l++) begin
+      wr_valid[PortNow+l]              = commit && nic_pkg::ctl_writes_now(ctl[l]);
+      wr_ctx[(PortNow+l)*CtxW +: CtxW] = ic;
+      wr_reg[(PortNow+l)*4 +: 4]       = word[l][55:52];
+      wr_data[(PortNow+l)*64 +: 64]    = now_value[l];
+      wr_valid[PortWb+l]               = wb_valid[l];
+      wr_ctx[(PortWb+l)*CtxW +: CtxW]  = wb_ctx[l];
+      wr_reg[(PortWb+l)*4 +: 4]        = wb_reg[l];
+      wr_data[(PortWb+l)*64 +: 64]     = wb_data[l];
+    end
+    wr_valid[PortExit]              = exit_fire;
+    wr_ctx[PortExit*CtxW +: CtxW]   = ic;
+    wr_reg[PortExit*4 +: 4]         = 4'd0;
+    wr_data[PortExit*64 +: 64]      = exit_value;
+    wr_valid[PortDiv]               = div_wr_valid;
+    wr_ctx[PortDiv*CtxW +: CtxW]    = div_wr_ctx;
+    wr_reg[PortDiv*4 +: 4]          = div_wr_rd;
+    wr_data[PortDiv*64 +: 64]       = div_wr_data;
+    for (int c = 0; c < Contexts; c++) begin
+      helper_now[c] = helper_valid_o && !helper_fault_i && ic == CtxW'(c) &&
+                      helper_latency_i <= 16'd1;
+      wr_valid[PortHelper+c]              = helper_now[c] || (hp_valid_q[c] && block_last[c]);
+      wr_ctx[(PortHelper+c)*CtxW +: CtxW] = CtxW'(c);
+      wr_reg[(PortHelper+c)*4 +: 4]       = 4'd0;
+      wr_data[(PortHelper+c)*64 +: 64]    = helper_now[c] ? helper_r0_i : hp_data_q[c];
+    end
+  end
+
+  // ---- scoreboard ----
+  logic [Stored-1:0]   sb_mask;
+  logic [Stored*6-1:0] sb_wait;
+  logic [5:0]          lane_wait [Lanes];
+
+  always_comb begin
+    sb_mask = '0;
+    sb_wait = '0;
+    for (int l = 0; l < Lanes; l++) begin
+      if (nic_pkg::ctl_uses_div(ctl[l])) begin
+        lane_wait[l] = nic_pkg::ctl_w32(ctl[l]) ? 6'(Div32Latency - 1) : 6'(Div64Latency - 1);
+      end else if (nic_pkg::ctl_uses_mul(ctl[l])) begin
+        lane_wait[l] = 6'(MulLatency - 1);
+      end else if (nic_pkg::ctl_writes_late(ctl[l])) begin
+        lane_wait[l] = 6'(LoadLatency - 1);
+      end else begin
+        lane_wait[l] = '0;
+      end
+      for (int r = 0; r < Stored; r++) begin
+        if (writes[l][r]) begin
+          sb_wait[r*6 +: 6] = lane_wait[l];
+        end
+      end
+      sb_mask = sb_mask | writes[l][Stored-1:0];
+    end
+  end
+
+  logic [Contexts*Ops-1:0] sb_ready;
+  assign reg_ready = sb_ready;
+
+  nic_scoreboard #(.Contexts(Contexts)) u_scoreboard (
+    .clk_i, .rst_ni,
+    .clear_i      (start_i),
+    .clear_ctx_i  (start_ctx_i),
+    .set_i        (commit),
+    .set_ctx_i    (ic),
+    .set_mask_i   (sb_mask),
+    .set_wait_i   (sb_wait),
+    .block_i      (helper_valid_o && !helper_fault_i),
+    .block_wait_i ((helper_latency_i > 16'd1) ? helper_latency_i - 16'd1 : '0),
+    .ready_o      (sb_ready),
+    .blocked_o    (blocked),
+    .block_last_o (block_last)
+  );
+
+  // ---- per-context state ----
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      running_q  <= '0;
+      hp_valid_q <= '0;
+      cycle_q    <= '0;
+      for (int c = 0; c < Contexts; c++) begin
+        pkt_data_q[c] <= '0;
+        pkt_end_q[c]  <= '0;
+        pkt_meta_q[c] <= '0;
+        ingress_q[c]  <= '0;
+        rx_queue_q[c] <= '0;
+        cpu_id_q[c]   <= '0;
+        time_ns_q[c]  <= '0;
+        lr_q[c]       <= '0;
+        hp_data_q[c]  <= '0;
+      end
+    end else begin
+      cycle_q <= cycle_q + 64'd1;
+      for (int c = 0; c < Contexts; c++) begin
+        if (hp_valid_q[c] && block_last[c]) begin
+          hp_valid_q[c] <= 1'b0;
+        end
+      end
+      running_q <= running_q & ~abort_i;
+      if (ends) begin
+        running_q[ic] <= 1'b0;
+      end
+      if (jump && ctrl_call) begin
+        lr_q[ic] <= bundle_addr + 12'd1;
+      end
+      if (helper_valid_o && !helper_fault_i) begin
+        pkt_data_q[ic] <= helper_pkt_data_i;
+        pkt_end_q[ic]  <= helper_pkt_end_i;
+        pkt_meta_q[ic] <= helper_pkt_meta_i;
+        hp_valid_q[ic] <= helper_latency_i > 16'd1;
+        hp_data_q[ic]  <= helper_r0_i;
+      end
+      if (start_i) begin
+        running_q[start_ctx_i]  <= 1'b1;
+        pkt_data_q[start_ctx_i] <= start_pkt_data_i;
+        pkt_end_q[start_ctx_i]  <= start_pkt_end_i;
+        pkt_meta_q[start_ctx_i] <= start_pkt_meta_i;
+        ingress_q[start_ctx_i]  <= start_ingress_i;
+        rx_queue_q[start_ctx_i] <= start_rx_queue_i;
+        cpu_id_q[start_ctx_i]   <= start_cpu_id_i;
+        time_ns_q[start_ctx_i]  <= start_time_ns_i;
+        lr_q[start_ctx_i]       <= '0;
+        hp_valid_q[start_ctx_i] <= 1'b0;
+      end
+    end
+  end
+
+  for (genvar c = 0; c < Contexts; c++) begin : g_ctx
+    // The context's state, named for waveforms.
+    logic        wave_running, wave_fb_valid, wave_blocked;
+    logic [2:0]  wave_stall;
+    assign wave_running  = running_q[c];
+    assign wave_fb_valid = fb_valid[c];
+    assign wave_blocked  = blocked[c];
+    assign wave_stall    = stall_o[c*3 +: 3];
+  end
+
+  // ---- outputs ----
+  always_comb begin
+    rf_wr_valid_o = wr_valid;
+    // A context that starts a new packet at the end of this cycle drops the writes still owed
+    // to its last one (the register file gives the start precedence).
+    for (int p = 0; p < WrPorts; p++) begin
+      if (start_i && wr_ctx[p*CtxW +: CtxW] == start_ctx_i) begin
+        rf_wr_valid_o[p] = 1'b0;
+      end
+    end
+  end
+  assign rf_wr_ctx_o     = wr_ctx;
+  assign rf_wr_reg_o     = wr_reg;
+  assign rf_wr_data_o    = wr_data;
+  assign retire_valid_o  = issue;
+  assign retire_ctx_o    = ic;
+  assign retire_addr_o   = bundle_addr;
+  assign retire_commit_o = commit;
+  assign retire_end_o    = ends;
+  assign retire_fault_o  = bundle_fault || helper_fault;
+  assign retire_r0_o     = exit_fire ? exit_value : rd_data[RdR0*64 +: 64];
+  assign running_o       = running_q;
+  assign fetch_addr_o    = imem_addr_o;
+  assign cycle_o         = cycle_q;
+
+`ifndef SYNTHESIS
+  if (Lanes < 1 || Lanes > 8) begin : g_bad_lanes
+    $error("nic_core: Lanes must be 1..8");
+  end
+  if (Contexts < 1 || Contexts > 16) begin : g_bad_contexts
+    $error("nic_core: Contexts must be 1..16");
+  end
+  if (MemPorts < 1 || MemPorts > Lanes) begin : g_bad_ports
+    $error("nic_core: MemPorts must be 1..Lanes");
+  end
+  if (MulLatency != LoadLatency) begin : g_bad_mul
+    $error("nic_core: the multiplier shares the writeback pipeline (MulLatency == LoadLatency)");
+  end
+  if ($bits(nic_pkg::slot_ctl_t) != nic_pkg::SlotCtlBits) begin : g_bad_ctl
+    $error("nic_core: nic_pkg::SlotCtlBits does not match slot_ctl_t");
+  end
+
+`ifdef NIC_ASSERTIONS
+  // Two ports never write one register in one cycle (the scoreboard's promise).
+  always_ff @(posedge clk_i) begin
+    for (int p = 0; p < WrPorts; p++) begin
+      for (int q = p + 1; q < WrPorts; q++) begin
+        assert (!(wr_valid[p] && wr_valid[q] &&
+                  wr_ctx[p*CtxW +: CtxW] == wr_ctx[q*CtxW +: CtxW] &&
+                  wr_reg[p*4 +: 4] == wr_reg[q*4 +: 4]))
+          else $error("nic_core: ports %0d and %0d write one register", p, q);
+      end
+    end
+  end
+  // A bundle issues only from a running context with a full fetch buffer.
+  always_ff @(posedge clk_i) begin
+    if (issue) assert (running_q[ic] && fb_valid[ic]);
+  end
+`endif
+`endif
+
+endmodule

@@ -1,0 +1,170 @@
+// The core's divider (docs/nic-isa.md section 7): one per core, not pipelined, radix 4 (two
+// quotient bits per cycle), so a 64-bit division needs 32 iterations and a 32-bit one 16. The
+// result is written to its register at the end of cycle t + latency - 1 for a division issued
+// at t, and the unit is busy until t + latency. Signed operations divide magnitudes and fix
+// the signs afterwards; the eBPF rules for a zero divisor (quotient 0, remainder A) are applied
+// at the end.
+
+module nic_divider #(
+  parameter int unsigned Contexts     = 4,
+  parameter int unsigned Div64Latency = 33,
+  parameter int unsigned Div32Latency = 17,
+  localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1
+) (
+  input  logic            clk_i,
+  input  logic            rst_ni,
+
+  input  logic            start_i,
+  input  logic [3:0]      func_i,  // nic_pkg::alu_func_e
+  input  logic            w32_i,
+  input  logic [63:0]     a_i,
+  input  logic [63:0]     b_i,
+  input  logic [CtxW-1:0] ctx_i,
+  input  logic [3:0]      rd_i,
+
+  // A context starting a new packet drops a result still owed to its previous packet.
+  input  logic            cancel_i,
+  input  logic [CtxW-1:0] cancel_ctx_i,
+
+  output logic            busy_o,
+  output logic            wr_valid_o,
+  output logic [CtxW-1:0] wr_ctx_o,
+  output logic [3:0]      wr_rd_o,
+  output logic [63:0]     wr_data_o
+);
+
+  logic [63:0]     rem_q, rem_d;
+  logic [63:0]     quo_q, quo_d;
+  logic [63:0]     den_q;
+  logic [63:0]     a_q;
+  logic [5:0]      iter_q, iter_d;
+  logic [6:0]      left_q, left_d;
+  logic            pending_q, pending_d;
+  logic            w32_q, want_rem_q, neg_quo_q, neg_rem_q, zero_q;
+  logic [CtxW-1:0] ctx_q;
+  logic [3:0]      rd_q;
+
+  // ---- operand preparation at issue ----
+  logic        is_signed, a_neg, b_neg, want_rem;
+  logic [63:0] a_mag, b_mag;
+
+  assign is_signed = func_i == nic_pkg::AluSdiv || func_i == nic_pkg::AluSmod;
+  assign want_rem  = func_i == nic_pkg::AluMod || func_i == nic_pkg::AluSmod;
+  assign a_neg     = is_signed && (w32_i ? a_i[31] : a_i[63]);
+  assign b_neg     = is_signed && (w32_i ? b_i[31] : b_i[63]);
+
+  always_comb begin
+    if (w32_i) begin
+      a_mag = {32'b0, a_neg ? (32'd0 - a_i[31:0]) : a_i[31:0]};
+      b_mag = {32'b0, b_neg ? (32'd0 - b_i[31:0]) : b_i[31:0]};
+    end else begin
+      a_mag = a_neg ? (64'd0 - a_i) : a_i;
+      b_mag = b_neg ? (64'd0 - b_i) : b_i;
+    end
+  end
+
+  // ---- two restoring steps per cycle ----
+  logic [64:0] part1, part2;
+  logic [63:0] rem1, quo1, rem2, quo2;
+
+  always_comb begin
+    part1 = {rem_q, quo_q[63]};
+    quo1  = {quo_q[62:0], 1'b0};
+    rem1  = part1[63:0];
+    if (part1 >= {1'b0, den_q}) begin
+      rem1    = 64'(part1 - {1'b0, den_q});
+      quo1[0] = 1'b1;
+    end
+    part2 = {rem1, quo1[63]};
+    quo2  = {quo1[62:0], 1'b0};
+    rem2  = part2[63:0];
+    if (part2 >= {1'b0, den_q}) begin
+      rem2    = 64'(part2 - {1'b0, den_q});
+      quo2[0] = 1'b1;
+    end
+  end
+
+  always_comb begin
+    rem_d     = rem_q;
+    quo_d     = quo_q;
+    iter_d    = iter_q;
+    left_d    = (left_q != '0) ? left_q - 7'd1 : '0;
+    pending_d = pending_q;
+    if (iter_q != '0) begin
+      rem_d  = rem2;
+      quo_d  = quo2;
+      iter_d = iter_q - 6'd1;
+    end
+    if (wr_valid_o || (cancel_i && cancel_ctx_i == ctx_q)) begin
+      pending_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rem_q      <= '0;
+      quo_q      <= '0;
+      den_q      <= '0;
+      a_q        <= '0;
+      iter_q     <= '0;
+      left_q     <= '0;
+      pending_q  <= 1'b0;
+      w32_q      <= 1'b0;
+      want_rem_q <= 1'b0;
+      neg_quo_q  <= 1'b0;
+      neg_rem_q  <= 1'b0;
+      zero_q     <= 1'b0;
+      ctx_q      <= '0;
+      rd_q       <= '0;
+    end else if (start_i) begin
+      rem_q      <= '0;
+      quo_q      <= w32_i ? {a_mag[31:0], 32'b0} : a_mag;
+      den_q      <= b_mag;
+      a_q        <= w32_i ? {32'b0, a_i[31:0]} : a_i;
+      iter_q     <= w32_i ? 6'd16 : 6'd32;
+      left_q     <= w32_i ? 7'(Div32Latency - 1) : 7'(Div64Latency - 1);
+      pending_q  <= 1'b1;
+      w32_q      <= w32_i;
+      want_rem_q <= want_rem;
+      neg_quo_q  <= a_neg ^ b_neg;
+      neg_rem_q  <= a_neg;
+      zero_q     <= (w32_i ? b_i[31:0] == '0 : b_i == '0);
+      ctx_q      <= ctx_i;
+      rd_q       <= rd_i;
+    end else begin
+      rem_q     <= rem_d;
+      quo_q     <= quo_d;
+      iter_q    <= iter_d;
+      left_q    <= left_d;
+      pending_q <= pending_d;
+    end
+  end
+
+  // ---- result, from the state after this cycle's iteration ----
+  logic [63:0] quo_fix, rem_fix, result;
+
+  always_comb begin
+    quo_fix = neg_quo_q ? (64'd0 - quo_d) : quo_d;
+    rem_fix = neg_rem_q ? (64'd0 - rem_d) : rem_d;
+    if (zero_q) begin
+      result = want_rem_q ? a_q : '0;
+    end else begin
+      result = want_rem_q ? rem_fix : quo_fix;
+    end
+  end
+
+  assign busy_o     = left_q != '0;
+  assign wr_valid_o = pending_q && (left_q == 7'd1) && !(cancel_i && cancel_ctx_i == ctx_q);
+  assign wr_ctx_o   = ctx_q;
+  assign wr_rd_o    = rd_q;
+  assign wr_data_o  = w32_q ? {32'b0, result[31:0]} : result;
+
+`ifndef SYNTHESIS
+  // Every iteration must be done by the cycle the result is written.
+  if (Div64Latency < 33 || Div32Latency < 17 || Div64Latency > 127 || Div32Latency > 127) begin
+    : g_bad_latency
+    $error("nic_divider: latencies must be 33..127 (64-bit) and 17..127 (32-bit)");
+  end
+`endif
+
+endmodule

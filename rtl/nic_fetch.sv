@@ -1,0 +1,187 @@
+// Fetch (docs/nic-isa.md section 6, IF): per context a fetch PC and a one-bundle fetch buffer
+// (FB); each cycle the first eligible context after the one that fetched last reads its next
+// bundle from the instruction memory into its FB. A fetched control bundle stops the context's
+// fetch until it issues (no speculation); an exit is thereby seen at fetch. Every FB bundle is
+// decoded for what issue selection looks at: the registers it touches, control, helper and
+// divider use.
+
+module nic_fetch #(
+  parameter int unsigned Lanes    = 4,
+  parameter int unsigned Contexts = 4,
+  localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1,
+  localparam int unsigned Ops  = nic_pkg::NumOperands
+) (
+  input  logic                       clk_i,
+  input  logic                       rst_ni,
+
+  input  logic [11:0]                entry_i,
+  input  logic                       start_i,
+  input  logic [CtxW-1:0]            start_ctx_i,
+
+  input  logic [Contexts-1:0]        running_i,    // contexts running in this cycle
+  input  logic                       issue_i,
+  input  logic [CtxW-1:0]            issue_ctx_i,
+  input  logic                       ends_i,       // the issued bundle ends its packet
+  input  logic                       resolve_i,    // ... or is a control bundle that resolved
+  input  logic                       jump_i,
+  input  logic [11:0]                jump_target_i,
+
+  output logic [11:0]                imem_addr_o,
+  input  logic [Lanes*64-1:0]        imem_bundle_i,
+
+  output logic                       fetch_o,
+  output logic [CtxW-1:0]            fetch_ctx_o,
+  output logic [Contexts-1:0]        fb_valid_o,
+  output logic [Contexts*Ops-1:0]    fb_regs_o,
+  output logic [Contexts-1:0]        fb_control_o,
+  output logic [Contexts-1:0]        fb_hcall_o,
+  output logic [Contexts-1:0]        fb_div_o,
+  output logic [Lanes*64-1:0]        issue_bundle_o,  // the FB of issue_ctx_i
+  output logic [11:0]                issue_addr_o
+);
+
+  logic [63:0]         fb_word_q [Contexts*Lanes];
+  logic [11:0]         fb_addr_q [Contexts];
+  logic [11:0]         pc_q [Contexts];
+  logic [Contexts-1:0] fb_valid_q;
+  logic [Contexts-1:0] stop_q;
+  logic [CtxW-1:0]     rr_q;
+  // What the bundle being fetched uses (predecoded, below).
+  logic [Lanes*Ops-1:0] slot_regs;
+  logic [Lanes-1:0]     slot_control, slot_hcall, slot_div;
+  logic [Ops-1:0]       fetch_regs;
+
+  // ---- fetch selection: round robin after the context that fetched last ----
+  logic [Contexts-1:0] eligible;
+  logic                sel_valid;
+  logic [CtxW-1:0]     sel_ctx;
+  logic [CtxW-1:0]     cand;
+
+  always_comb begin
+    for (int c = 0; c < Contexts; c++) begin
+      eligible[c] = running_i[c] && !stop_q[c] &&
+                    (!fb_valid_q[c] || (issue_i && issue_ctx_i == CtxW'(c))) &&
+                    !(issue_i && ends_i && issue_ctx_i == CtxW'(c));
+    end
+    sel_valid = 1'b0;
+    sel_ctx   = '0;
+    cand      = '0;
+    for (int i = Contexts; i >= 1; i--) begin
+      cand = CtxW'((32'(rr_q) + 32'(i)) % Contexts);
+      if (eligible[cand]) begin
+        sel_valid = 1'b1;
+        sel_ctx   = cand;
+      end
+    end
+  end
+
+  assign imem_addr_o = pc_q[sel_ctx];
+  assign fetch_o     = sel_valid;
+  assign fetch_ctx_o = sel_ctx;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < Contexts * Lanes; i++) begin
+        fb_word_q[i] <= '0;
+      end
+      for (int c = 0; c < Contexts; c++) begin
+        fb_addr_q[c] <= '0;
+        pc_q[c]      <= '0;
+      end
+      fb_valid_q <= '0;
+      stop_q     <= '1;
+      rr_q       <= CtxW'(Contexts - 1);
+    end else begin
+      if (issue_i) begin
+        fb_valid_q[issue_ctx_i] <= 1'b0;
+        if (resolve_i) begin
+          stop_q[issue_ctx_i] <= 1'b0;
+          if (jump_i) begin
+            pc_q[issue_ctx_i] <= jump_target_i;
+          end
+        end
+        if (ends_i) begin
+          stop_q[issue_ctx_i] <= 1'b1;
+        end
+      end
+      if (sel_valid) begin
+        for (int l = 0; l < Lanes; l++) begin
+          fb_word_q[sel_ctx * Lanes + l] <= imem_bundle_i[l*64 +: 64];
+        end
+        fb_addr_q[sel_ctx]  <= pc_q[sel_ctx];
+        pc_q[sel_ctx]       <= pc_q[sel_ctx] + 12'd1;
+        fb_valid_q[sel_ctx] <= 1'b1;
+        stop_q[sel_ctx]     <= slot_control != '0;  // a control op stops fetch
+        rr_q                <= sel_ctx;
+      end
+      if (start_i) begin
+        fb_valid_q[start_ctx_i] <= 1'b0;
+        pc_q[start_ctx_i]       <= entry_i;
+        stop_q[start_ctx_i]     <= 1'b0;
+      end
+    end
+  end
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_fetch_decode
+    logic [63:0] wave_word;  // the slot being fetched, named for waveforms
+    assign wave_word = imem_bundle_i[l*64 +: 64];
+  end
+
+  // Predecode: the fetched bundle is decoded once, on its way into the FB, and what issue
+  // selection needs is kept beside the words (rather than decoding K x L buffered slots every
+  // cycle). The FB and its predecoded bits change at the same edge.
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_predecode
+    nic_slot_uses u_uses (
+      .word_i    (imem_bundle_i[l*64 +: 64]),
+      .regs_o    (slot_regs[l*Ops +: Ops]),
+      .control_o (slot_control[l]),
+      .hcall_o   (slot_hcall[l]),
+      .div_o     (slot_div[l])
+    );
+  end
+
+  always_comb begin
+    fetch_regs = '0;
+    for (int l = 0; l < Lanes; l++) begin
+      fetch_regs = fetch_regs | slot_regs[l*Ops +: Ops];
+    end
+  end
+
+  logic [Ops-1:0]      fb_regs_q [Contexts];
+  logic [Contexts-1:0] fb_control_q, fb_hcall_q, fb_div_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int c = 0; c < Contexts; c++) begin
+        fb_regs_q[c] <= '0;
+      end
+      fb_control_q <= '0;
+      fb_hcall_q   <= '0;
+      fb_div_q     <= '0;
+    end else if (sel_valid) begin
+      fb_regs_q[sel_ctx]    <= fetch_regs;
+      fb_control_q[sel_ctx] <= slot_control != '0;
+      fb_hcall_q[sel_ctx]   <= slot_hcall != '0;
+      fb_div_q[sel_ctx]     <= slot_div != '0;
+    end
+  end
+
+  for (genvar c = 0; c < Contexts; c++) begin : g_ctx
+    assign fb_regs_o[c*Ops +: Ops] = fb_regs_q[c];
+
+    logic [11:0] wave_pc, wave_fb_addr;  // named for waveforms
+    assign wave_pc      = pc_q[c];
+    assign wave_fb_addr = fb_addr_q[c];
+  end
+  assign fb_control_o = fb_control_q;
+  assign fb_hcall_o   = fb_hcall_q;
+  assign fb_div_o     = fb_div_q;
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_issue
+    assign issue_bundle_o[l*64 +: 64] = fb_word_q[issue_ctx_i * Lanes + l];
+  end
+  assign issue_addr_o = fb_addr_q[issue_ctx_i];
+  assign fb_valid_o   = fb_valid_q;
+
+endmodule

@@ -1,0 +1,86 @@
+// The register file: r0..r9 of every context in flops (r10 is the constant frame pointer and
+// r11..r13 the context's packet pointers, neither stored here). Flops written at the end of a
+// cycle are read by the next: that is the full bypass of docs/nic-isa.md section 6, within and
+// across lanes, with no forwarding network. The scoreboard guarantees that no two ports write
+// one register in the same cycle. Read ports serve the issuing context only.
+
+module nic_regfile #(
+  parameter int unsigned Contexts = 4,
+  parameter int unsigned WrPorts  = 8,
+  parameter int unsigned RdPorts  = 8,
+  localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1
+) (
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+
+  // A packet starts on `start_ctx_i`: every register 0 except r1 and r2.
+  input  logic                      start_i,
+  input  logic [CtxW-1:0]           start_ctx_i,
+  input  logic [63:0]               start_r1_i,
+  input  logic [63:0]               start_r2_i,
+
+  input  logic [WrPorts-1:0]        wr_valid_i,
+  input  logic [WrPorts*CtxW-1:0]   wr_ctx_i,
+  input  logic [WrPorts*4-1:0]      wr_reg_i,
+  input  logic [WrPorts*64-1:0]     wr_data_i,
+
+  // Reads of the issuing context; r11..r13 come from its packet pointers.
+  input  logic [CtxW-1:0]           rd_ctx_i,
+  input  logic [RdPorts*4-1:0]      rd_reg_i,
+  output logic [RdPorts*64-1:0]     rd_data_o,
+  input  logic [31:0]               pkt_data_i,
+  input  logic [31:0]               pkt_end_i,
+  input  logic [31:0]               pkt_meta_i,
+
+  output logic [Contexts*64-1:0]    r0_o       // r0 of every context
+);
+
+  localparam int unsigned Stored = nic_pkg::NumStored;
+
+  logic [63:0] regs_q [Contexts*Stored];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      for (int i = 0; i < Contexts * Stored; i++) begin
+        regs_q[i] <= '0;
+      end
+    end else begin
+      for (int p = 0; p < WrPorts; p++) begin
+        if (wr_valid_i[p]) begin
+          regs_q[32'(wr_ctx_i[p*CtxW +: CtxW]) * Stored + 32'(wr_reg_i[p*4 +: 4])] <= wr_data_i[p*64 +: 64];
+        end
+      end
+      if (start_i) begin
+        for (int r = 0; r < Stored; r++) begin
+          regs_q[32'(start_ctx_i) * Stored + r] <= (r == 1) ? start_r1_i :
+                                               (r == 2) ? start_r2_i : '0;
+        end
+      end
+    end
+  end
+
+  for (genvar p = 0; p < RdPorts; p++) begin : g_read
+    logic [3:0]  r;
+    logic [63:0] value;
+    assign r = rd_reg_i[p*4 +: 4];
+    always_comb begin
+      unique case (r)
+        4'd10:   value = nic_pkg::FramePointer;
+        4'd11:   value = {32'b0, pkt_data_i};
+        4'd12:   value = {32'b0, pkt_end_i};
+        4'd13:   value = {32'b0, pkt_meta_i};
+        default: value = (r < 4'd10) ? regs_q[32'(rd_ctx_i) * Stored + 32'(r)] : '0;
+      endcase
+    end
+    assign rd_data_o[p*64 +: 64] = value;
+  end
+
+  for (genvar c = 0; c < Contexts; c++) begin : g_ctx
+    assign r0_o[c*64 +: 64] = regs_q[c * Stored];
+    for (genvar r = 0; r < Stored; r++) begin : g_reg
+      logic [63:0] wave_value;  // the register, named for waveforms
+      assign wave_value = regs_q[c * Stored + r];
+    end
+  end
+
+endmodule

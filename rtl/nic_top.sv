@@ -1,0 +1,150 @@
+// The core with its instruction memory and constant pool: the unit that is Verilated. The
+// wrapper (testbench/rtl_engine) writes the image through the load ports, then drives the
+// dispatcher, memory and helper ports cycle by cycle. Multi-dimensional ports of the core are
+// flattened here so that the C++ side sees plain words.
+
+module nic_top #(
+  parameter int unsigned Lanes        = 4,
+  parameter int unsigned Contexts     = 4,
+  parameter int unsigned MemPorts     = 2,
+  parameter int unsigned ImemDepth    = 4096,
+  parameter int unsigned PoolDepth    = 65536,
+  parameter int unsigned LoadLatency  = 2,
+  parameter int unsigned MulLatency   = 2,
+  parameter int unsigned Div64Latency = 33,
+  parameter int unsigned Div32Latency = 17,
+  localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
+  localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
+  localparam int unsigned ImemW   = $clog2(ImemDepth),
+  localparam int unsigned PoolW   = $clog2(PoolDepth)
+) (
+  input  logic                      clk_i,
+  input  logic                      rst_ni,
+
+  input  logic [3:0]                core_id_i,
+  input  logic [11:0]               entry_i,
+  input  logic                      raw_entry_i,
+
+  input  logic                      imem_we_i,
+  input  logic [ImemW-1:0]          imem_waddr_i,
+  input  logic [Lanes*64-1:0]       imem_wdata_i,
+  input  logic                      pool_we_i,
+  input  logic [PoolW-1:0]          pool_waddr_i,
+  input  logic [63:0]               pool_wdata_i,
+
+  input  logic                      start_i,
+  input  logic [CtxW-1:0]           start_ctx_i,
+  input  logic [31:0]               start_pkt_data_i,
+  input  logic [31:0]               start_pkt_end_i,
+  input  logic [31:0]               start_pkt_meta_i,
+  input  logic [31:0]               start_ingress_i,
+  input  logic [31:0]               start_rx_queue_i,
+  input  logic [31:0]               start_cpu_id_i,
+  input  logic [63:0]               start_time_ns_i,
+  input  logic [Contexts-1:0]       abort_i,
+
+  output logic [CtxW-1:0]           dmem_ctx_o,
+  output logic [MemPorts-1:0]       dmem_valid_o,
+  output logic [MemPorts-1:0]       dmem_write_o,
+  output logic [MemPorts-1:0]       dmem_map_o,
+  output logic [MemPorts*32-1:0]    dmem_addr_o,
+  output logic [MemPorts*4-1:0]     dmem_size_o,
+  output logic [MemPorts*64-1:0]    dmem_wdata_o,
+  input  logic [MemPorts*64-1:0]    dmem_rdata_i,
+  input  logic [MemPorts-1:0]       dmem_map_fault_i,
+
+  input  logic                      helper_busy_i,
+  output logic                      helper_valid_o,
+  output logic [CtxW-1:0]           helper_ctx_o,
+  output logic [31:0]               helper_id_o,
+  output logic [5*64-1:0]           helper_args_o,
+  input  logic [63:0]               helper_r0_i,
+  input  logic [15:0]               helper_latency_i,
+  input  logic                      helper_fault_i,
+  input  logic [31:0]               helper_pkt_data_i,
+  input  logic [31:0]               helper_pkt_end_i,
+  input  logic [31:0]               helper_pkt_meta_i,
+
+  output logic                      retire_valid_o,
+  output logic [CtxW-1:0]           retire_ctx_o,
+  output logic [11:0]               retire_addr_o,
+  output logic                      retire_commit_o,
+  output logic                      retire_end_o,
+  output logic                      retire_fault_o,
+  output logic [63:0]               retire_r0_o,
+  output logic [WrPorts-1:0]        rf_wr_valid_o,
+  output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
+  output logic [WrPorts*4-1:0]      rf_wr_reg_o,
+  output logic [WrPorts*64-1:0]     rf_wr_data_o,
+
+  output logic                      fetch_valid_o,
+  output logic [CtxW-1:0]           fetch_ctx_o,
+  output logic [11:0]               fetch_addr_o,
+  output logic [Contexts*64-1:0]    ctx_r0_o,
+  output logic [Contexts-1:0]       running_o,
+  output logic [Contexts*3-1:0]     stall_o,
+  output logic [63:0]               cycle_o
+);
+
+  logic [11:0]            imem_addr;
+  logic [Lanes*64-1:0]    imem_bundle;
+  logic [Lanes*16-1:0]    pool_addr;
+  logic [Lanes*PoolW-1:0] pool_raddr;
+  logic [Lanes*64-1:0]    pool_data;
+
+  nic_ram #(.Width(Lanes * 64), .Depth(ImemDepth), .ReadPorts(1)) u_imem (
+    .clk_i,
+    .we_i    (imem_we_i),
+    .waddr_i (imem_waddr_i),
+    .wdata_i (imem_wdata_i),
+    .raddr_i (imem_addr[ImemW-1:0]),
+    .rdata_o (imem_bundle)
+  );
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_pool_addr
+    assign pool_raddr[l*PoolW +: PoolW] = pool_addr[l*16 +: PoolW];
+  end
+
+  nic_ram #(.Width(64), .Depth(PoolDepth), .ReadPorts(Lanes)) u_pool (
+    .clk_i,
+    .we_i    (pool_we_i),
+    .waddr_i (pool_waddr_i),
+    .wdata_i (pool_wdata_i),
+    .raddr_i (pool_raddr),
+    .rdata_o (pool_data)
+  );
+
+  nic_core #(
+    .Lanes        (Lanes),
+    .Contexts     (Contexts),
+    .MemPorts     (MemPorts),
+    .LoadLatency  (LoadLatency),
+    .MulLatency   (MulLatency),
+    .Div64Latency (Div64Latency),
+    .Div32Latency (Div32Latency)
+  ) u_core (
+    .clk_i, .rst_ni,
+    .core_id_i, .entry_i, .raw_entry_i,
+    .imem_addr_o   (imem_addr),
+    .imem_bundle_i (imem_bundle),
+    .pool_addr_o   (pool_addr),
+    .pool_data_i   (pool_data),
+    .start_i, .start_ctx_i,
+    .start_pkt_data_i, .start_pkt_end_i, .start_pkt_meta_i, .start_ingress_i,
+    .start_rx_queue_i, .start_cpu_id_i, .start_time_ns_i,
+    .abort_i,
+    .dmem_ctx_o, .dmem_valid_o, .dmem_write_o, .dmem_map_o,
+    .dmem_addr_o, .dmem_size_o, .dmem_wdata_o, .dmem_rdata_i, .dmem_map_fault_i,
+    .helper_busy_i, .helper_valid_o, .helper_ctx_o, .helper_id_o, .helper_args_o,
+    .helper_r0_i, .helper_latency_i, .helper_fault_i,
+    .helper_pkt_data_i, .helper_pkt_end_i, .helper_pkt_meta_i,
+    .retire_valid_o, .retire_ctx_o, .retire_addr_o, .retire_commit_o, .retire_end_o,
+    .retire_fault_o, .retire_r0_o,
+    .rf_wr_valid_o, .rf_wr_ctx_o, .rf_wr_reg_o, .rf_wr_data_o,
+    .fetch_valid_o, .fetch_ctx_o, .fetch_addr_o, .running_o,
+    .ctx_r0_o,
+    .stall_o,
+    .cycle_o
+  );
+
+endmodule

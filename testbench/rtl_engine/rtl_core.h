@@ -1,0 +1,117 @@
+#pragma once
+// One Verilated NIC core (rtl/nic_top.sv) with typed access to its flattened ports. The image
+// is written into the core's instruction memory and constant pool while reset is held; after
+// that, a cycle is: set this cycle's inputs, eval() (and again after answering the memory and
+// helper ports), read the outputs, clock_edge().
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "firmware/image/image.h"
+#include "testbench/rtl_engine/rtl_shape.h"
+
+class Vnic_top;
+class VerilatedContext;
+class VerilatedFstC;
+
+namespace nicsim::rtl {
+
+struct StartInputs {
+  uint32_t context = 0;
+  uint32_t pkt_data = 0;
+  uint32_t pkt_end = 0;
+  uint32_t pkt_meta = 0;
+  uint32_t ingress_ifindex = 0;
+  uint32_t rx_queue_index = 0;
+  uint32_t cpu_id = 0;
+  uint64_t time_ns = 0;
+};
+
+struct MemoryRequest {
+  bool valid = false;
+  bool write = false;  // a store or a read-modify-write
+  bool map = false;    // map window: the answer says whether the value is live
+  uint32_t address = 0;
+  uint32_t size = 0;
+};
+
+struct RegisterWritePort {
+  bool valid = false;
+  uint32_t context = 0;
+  uint32_t reg = 0;
+  uint64_t value = 0;
+};
+
+class RtlCore {
+ public:
+  // Throws nicsim::Error when the image does not fit the Verilated shape (more lanes or memory
+  // ports, more bundles or constants than the memories hold).
+  RtlCore(uint32_t index, const firmware::Image& image);
+  ~RtlCore();
+  RtlCore(const RtlCore&) = delete;
+  RtlCore& operator=(const RtlCore&) = delete;
+
+  uint32_t index() const { return index_; }
+  void eval();
+  // Rising edge: registers take their next values; the cycle counter advances.
+  void clock_edge();
+
+  // ---- inputs of the current cycle ----
+  void set_start(const StartInputs* start);  // nullptr: no packet starts
+  void set_abort(uint32_t context_mask);
+  void set_helper_busy(bool busy);
+  void set_memory_response(uint32_t port, uint64_t data, bool map_fault);
+  void set_helper_response(uint64_t r0, uint32_t latency, bool fault, uint32_t pkt_data,
+                           uint32_t pkt_end, uint32_t pkt_meta);
+
+  // ---- outputs ----
+  uint32_t memory_context() const;
+  MemoryRequest memory_request(uint32_t port) const;
+  uint64_t memory_write_data(uint32_t port) const;
+  bool helper_valid() const;
+  uint32_t helper_context() const;
+  int32_t helper_id() const;
+  uint64_t helper_argument(uint32_t i) const;  // r1 + i
+
+  bool retire_valid() const;
+  uint32_t retire_context() const;
+  uint32_t retire_address() const;
+  bool retire_commit() const;
+  bool retire_end() const;
+  bool retire_fault() const;
+  uint64_t retire_r0() const;
+  RegisterWritePort register_write(uint32_t port) const;
+
+  bool fetch_valid() const;
+  uint32_t fetch_context() const;
+  uint32_t fetch_address() const;
+  bool running(uint32_t context) const;
+  RtlStall stall(uint32_t context) const;
+  uint64_t context_r0(uint32_t context) const;
+  uint64_t cycle() const;
+
+  // ---- waveforms ----
+  // Traces every signal of the core into an FST file from now on (time in ps at `clock_hz`),
+  // with Verilator's FST writer (a VCD is converted from it afterwards: fst2vcd is fast, while
+  // converting the other way is not).
+  void open_trace(const std::string& path, double clock_hz);
+  void close_trace();
+  bool tracing() const { return trace_ != nullptr; }
+  // Dumps the current values (trace_enabled_ gates dumping for a time window).
+  void set_trace_enabled(bool enabled) { trace_enabled_ = enabled; }
+
+ private:
+  void load_image(const firmware::Image& image);
+  void dump(uint64_t time_ps);
+
+  uint32_t index_;
+  std::unique_ptr<VerilatedContext> context_;
+  std::unique_ptr<Vnic_top> top_;
+  std::unique_ptr<VerilatedFstC> trace_;
+  bool trace_enabled_ = true;
+  uint64_t half_period_ps_ = 2000;
+  uint64_t edges_ = 0;
+};
+
+}  // namespace nicsim::rtl

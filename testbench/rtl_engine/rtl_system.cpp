@@ -1,0 +1,422 @@
+#include "testbench/rtl_engine/rtl_system.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "ebpf/util/error.h"
+#include "firmware/isa/address_map.h"
+#include "firmware/routines/routines.h"
+#include "testbench/rtl_engine/kanata_writer.h"
+#include "testbench/rtl_engine/rtl_wave_layout.h"
+#include "testbench/wave/gtkw_writer.h"
+
+namespace nicsim::rtl {
+
+using model::ContextPhase;
+using model::PacketJob;
+
+namespace {
+
+void check_config(const model::ModelConfig& config) {
+  model::validate_config(config);
+  const model::LatencyConfig& l = config.latency;
+  const auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw Error("the RTL core is built with " + what);
+  };
+  require(config.contexts == kRtlContexts, fmt::format("{} contexts per core", kRtlContexts));
+  // Cores share the helper port; the Verilated core is built without the arbiter input
+  // (nic_core HelperArbiter = 0, which keeps issue selection free of combinational inputs).
+  require(config.cores == 1, "one core (N = 1): it has no helper-port arbitration between cores");
+  require(l.packet_load == kRtlLoadLatency && l.stack_load == kRtlLoadLatency &&
+              l.context_load == kRtlLoadLatency && l.map_load == kRtlLoadLatency &&
+              l.firmware_load == kRtlLoadLatency,
+          fmt::format("a load latency of {} cycles in every region", kRtlLoadLatency));
+  require(l.multiply == kRtlMulLatency, fmt::format("a multiply latency of {}", kRtlMulLatency));
+  require(l.divide64 == kRtlDiv64Latency && l.divide32 == kRtlDiv32Latency,
+          fmt::format("divide latencies of {} (64-bit) and {} (32-bit)", kRtlDiv64Latency,
+                      kRtlDiv32Latency));
+}
+
+uint64_t load_le(const uint8_t* p, uint32_t size) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, size);
+  return v;
+}
+
+}  // namespace
+
+RtlSystem::RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config)
+    : image_(std::move(image)),
+      runtime_(runtime),
+      config_(config),
+      maps_((check_config(config_), firmware::validate_image(image_), image_), runtime_),
+      memory_(maps_),
+      helpers_(runtime_, memory_, config_.latency),
+      last_core_(config_.cores - 1) {
+  bundle_ebpf_.assign(image_.bundle_count(), 0);
+  if (!image_.origins.empty()) {
+    for (size_t n = 0; n < image_.bundle_count(); ++n) {
+      for (size_t lane = 0; lane < image_.lanes; ++lane)
+        bundle_ebpf_[n] += static_cast<uint32_t>(image_.origins[n * image_.lanes + lane].size());
+    }
+  }
+  std::vector<ebpf::MemoryRegion> stacks;
+  contexts_.resize(config_.cores);
+  for (uint32_t i = 0; i < config_.cores; ++i) {
+    cores_.push_back(std::make_unique<RtlCore>(i, image_));
+    contexts_[i].resize(config_.contexts);
+    for (Context& ctx : contexts_[i]) {
+      const auto begin = reinterpret_cast<uint64_t>(ctx.stack.data());
+      stacks.push_back({begin, begin + ctx.stack.size(), true, ebpf::RegionKind::Stack});
+    }
+  }
+  runtime_.set_regions(std::move(stacks));
+  const uint64_t seed = runtime_.config().prandom_seed ? runtime_.config().prandom_seed : 1;
+  std::memcpy(memory_.firmware_data().data() + firmware::kPrandomStateOffset, &seed, 8);
+}
+
+RtlSystem::~RtlSystem() {
+  close_pipeline_trace();
+  try {
+    close_wave();
+  } catch (const Error&) {
+    // A destructor cannot report the failed VCD conversion; close_wave() callers see it.
+  }
+}
+
+void RtlSystem::open_pipeline_trace(const std::string& path) {
+  close_pipeline_trace();
+  pipeline_file_ = std::make_unique<std::ofstream>(path);
+  if (!*pipeline_file_) throw Error(fmt::format("cannot write the pipeline trace '{}'", path));
+  pipeline_trace_ = std::make_unique<KanataWriter>(*pipeline_file_, image_, config_.contexts);
+  observers_.push_back(pipeline_trace_.get());
+}
+
+void RtlSystem::close_pipeline_trace() {
+  if (!pipeline_trace_) return;
+  pipeline_trace_->finish();
+  std::erase(observers_, pipeline_trace_.get());
+  pipeline_trace_.reset();
+  pipeline_file_.reset();
+}
+
+void RtlSystem::open_wave(const WaveOptions& options) {
+  close_wave();
+  wave_ = options;
+  // The core writes FST; a VCD is converted from it when the waveform closes.
+  cores_[0]->open_trace(wave::native_dump_path(options, WaveFormat::Fst), config_.clock_hz);
+  cores_[0]->set_trace_enabled(cycle_ >= wave_.from_cycle && cycle_ < wave_.to_cycle);
+  wave::GtkwLayout layout = rtl_wave_layout();
+  layout.dump_file = std::filesystem::path(options.path).filename().string();
+  layout.filter_path = options.filter_path;
+  wave::write_gtkw(wave::gtkw_path_for(options.path), layout);
+}
+
+void RtlSystem::close_wave() {
+  if (cores_.empty() || !cores_[0]->tracing()) return;
+  cores_[0]->close_trace();
+  const WaveOptions options = wave_;
+  wave_ = WaveOptions{};
+  wave::finish_dump(options, WaveFormat::Fst);
+}
+
+void RtlSystem::submit(PacketJob* job) {
+  job->done = false;
+  job->outcome = model::PacketOutcome{};
+  input_.push_back(job);
+  ++in_flight_;
+}
+
+uint32_t RtlSystem::transfer_cycles(size_t bytes) const {
+  const size_t b = config_.dispatch_bytes_per_cycle;
+  return static_cast<uint32_t>(std::max<size_t>(1, (bytes + b - 1) / b));
+}
+
+void RtlSystem::start_context(uint32_t core, uint32_t c) {
+  (void)core;
+  Context& ctx = contexts_[core][c];
+  ctx.phase = ContextPhase::Running;
+  ctx.stack.fill(0);  // the stack's valid bits are cleared at dispatch
+  ctx.sync_packet_pointers();
+  ctx.deadline = cycle_ + config_.max_cycles_per_packet;
+  ctx.stats.start_cycle = cycle_;
+  ctx.redirect = ebpf::RedirectTarget{};
+  ctx.result = ebpf::ExecutionResult{};
+  helpers_.start_packet(ctx);
+}
+
+void RtlSystem::activate_and_release() {
+  for (uint32_t core = 0; core < contexts_.size(); ++core) {
+    for (uint32_t c = 0; c < contexts_[core].size(); ++c) {
+      Context& ctx = contexts_[core][c];
+      if (ctx.phase == ContextPhase::Loading && ctx.start_cycle == cycle_) {
+        start_context(core, c);
+      } else if (ctx.phase == ContextPhase::Draining && ctx.release_cycle == cycle_) {
+        ctx.phase = ContextPhase::Free;
+        ctx.stats.release_cycle = cycle_;
+        PacketJob* job = ctx.job;
+        job->outcome.result = ctx.result;
+        job->outcome.redirect = ctx.redirect;
+        job->outcome.stats = ctx.stats;
+        job->done = true;
+        ctx.job = nullptr;
+        ctx.frame = nullptr;
+        --in_flight_;
+      }
+    }
+  }
+}
+
+// Runs before the cores within a cycle: it only looks at contexts freed at the start of the
+// cycle, so the order gives the model's outcome, and a packet dispatched now whose transfer
+// takes one cycle can be announced to its core in time (the core loads a context at the end
+// of the cycle before it starts).
+void RtlSystem::run_dispatcher() {
+  while (cycle_ >= dispatch_free_ && !input_.empty() && input_.front()->arrival_cycle <= cycle_) {
+    PacketJob* job = input_.front();
+    ebpf::XdpFrame* frame = job->frame;
+    if (frame->length() > firmware::kMaxPacketLength ||
+        frame->headroom() != firmware::kPacketHeadroom ||
+        frame->buffer().size() != firmware::kPacketBufferSize) {
+      input_.pop_front();
+      job->outcome = model::PacketOutcome{};
+      job->outcome.result.aborted = true;
+      job->outcome.result.diagnostic =
+          fmt::format("packet of {} bytes does not fit the NIC's {}-byte packet buffer",
+                      frame->length(), firmware::kMaxPacketLength);
+      job->outcome.stats.dispatch_cycle = job->outcome.stats.start_cycle = cycle_;
+      job->outcome.stats.exit_cycle = job->outcome.stats.release_cycle = cycle_;
+      job->done = true;
+      --in_flight_;
+      continue;
+    }
+    const auto n = static_cast<uint32_t>(cores_.size());
+    for (uint32_t i = 1; i <= n; ++i) {
+      const uint32_t core = (last_core_ + i) % n;
+      for (uint32_t c = 0; c < contexts_[core].size(); ++c) {
+        Context& ctx = contexts_[core][c];
+        if (ctx.phase != ContextPhase::Free) continue;
+        const uint32_t w = transfer_cycles(frame->length());
+        ctx.phase = ContextPhase::Loading;
+        ctx.start_cycle = cycle_ + w;
+        ctx.frame = frame;
+        ctx.job = job;
+        ctx.stats = model::PacketStats{};
+        ctx.stats.core = core;
+        ctx.stats.context = c;
+        ctx.stats.dispatch_cycle = cycle_;
+        ctx.time_ns = job->time_ns;
+        ctx.cpu_id = runtime_.cpu();
+        ctx.ingress_ifindex = frame->context()->ingress_ifindex;
+        ctx.rx_queue_index = frame->context()->rx_queue_index;
+        dispatch_free_ = cycle_ + w;
+        last_core_ = core;
+        input_.pop_front();
+        return;
+      }
+    }
+    return;
+  }
+}
+
+void RtlSystem::end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r0, bool aborted,
+                           std::string diagnostic) {
+  Context& ctx = contexts_[core][c];
+  ctx.result.return_value = r0;
+  ctx.result.aborted = aborted;
+  ctx.result.diagnostic = std::move(diagnostic);
+  ctx.result.instructions = ctx.stats.ebpf_instructions;
+  ctx.stats.exit_cycle = cycle;
+  ctx.phase = ContextPhase::Draining;
+  const ebpf::XdpAction action = ebpf::xdp_action_of(ctx.result);
+  ctx.release_cycle = UINT64_MAX;
+  if (action == ebpf::XdpAction::Pass || action == ebpf::XdpAction::Tx ||
+      action == ebpf::XdpAction::Redirect) {
+    output_.emplace_back(core, c);
+  } else {
+    ctx.release_cycle = cycle_ + 1;  // a budget abort ends the packet in the cycle before
+  }
+}
+
+void RtlSystem::run_output_engine() {
+  if (cycle_ < output_free_ || output_.empty()) return;
+  const auto [core, c] = output_.front();
+  Context& ctx = contexts_[core][c];
+  if (ctx.stats.exit_cycle >= cycle_) return;
+  output_.pop_front();
+  const size_t length = ctx.frame->length() + ctx.frame->meta_length();
+  const uint32_t w = transfer_cycles(length);
+  output_free_ = cycle_ + w;
+  ctx.release_cycle = cycle_ + w;
+}
+
+void RtlSystem::answer_ports(uint32_t core, std::array<uint8_t*, kRtlMemPorts>& hosts) {
+  RtlCore& rtl = *cores_[core];
+  Context& ctx = contexts_[core][rtl.memory_context()];
+  for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
+    hosts[p] = nullptr;
+    const MemoryRequest req = rtl.memory_request(p);
+    if (!req.valid) continue;
+    uint8_t* host = memory_.translate(ctx, req.address, req.size, req.write);
+    if (host == nullptr && !req.map)
+      throw Error(
+          fmt::format("RTL core {}: the core passed an access the memory refuses: {} bytes "
+                      "at 0x{:x} (context {})",
+                      core, req.size, req.address, rtl.memory_context()));
+    hosts[p] = host;
+    rtl.set_memory_response(p, host ? load_le(host, req.size) : 0, host == nullptr);
+  }
+  if (rtl.helper_valid()) {
+    const uint32_t c = rtl.helper_context();
+    Context& hctx = contexts_[core][c];
+    uint64_t args[5];
+    for (uint32_t i = 0; i < 5; ++i)
+      args[i] = rtl.helper_argument(i);
+    model::HelperResult result = helpers_.call(rtl.helper_id(), args, hctx);
+    rtl.set_helper_response(result.r0, result.latency, result.fault, hctx.pkt_data, hctx.pkt_end,
+                            hctx.pkt_meta);
+    if (result.fault) hctx.result.diagnostic = std::move(result.diagnostic);
+  }
+}
+
+void RtlSystem::retire(uint32_t core, const std::array<uint8_t*, kRtlMemPorts>& hosts) {
+  RtlCore& rtl = *cores_[core];
+  const uint32_t c = rtl.retire_context();
+  Context& ctx = contexts_[core][c];
+  ++ctx.stats.bundles;
+  const uint32_t address = rtl.retire_address();
+  RtlRetire record;
+  record.cycle = cycle_;
+  record.core = static_cast<uint16_t>(core);
+  record.context = static_cast<uint8_t>(c);
+  record.address = static_cast<uint16_t>(address);
+  if (rtl.retire_commit()) {
+    ctx.stats.ebpf_instructions += bundle_ebpf_[address];
+    for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
+      const MemoryRequest req = rtl.memory_request(p);
+      if (!req.valid || !req.write) continue;
+      const uint64_t value = rtl.memory_write_data(p);
+      std::memcpy(hosts[p], &value, req.size);
+      record.memory_writes[record.memory_write_count++] = {req.address,
+                                                           static_cast<uint8_t>(req.size), value};
+    }
+  }
+  if (rtl.retire_end()) {
+    record.ends_packet = true;
+    record.fault = rtl.retire_fault();
+    record.return_value = rtl.retire_r0();
+    std::string diagnostic;
+    if (record.fault) {
+      diagnostic =
+          ctx.result.diagnostic.empty()
+              ? fmt::format("bounds fault in bundle {} (RTL core {} context {})", address, core, c)
+              : ctx.result.diagnostic;
+    }
+    end_packet(core, c, cycle_, record.return_value, record.fault, std::move(diagnostic));
+  }
+  for (RtlObserver* o : observers_)
+    o->on_retire(record);
+}
+
+void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
+  RtlCore& rtl = *cores_[core];
+  auto& contexts = contexts_[core];
+
+  StartInputs start;
+  bool starting = false;
+  uint32_t abort_mask = 0;
+  for (uint32_t c = 0; c < contexts.size(); ++c) {
+    Context& ctx = contexts[c];
+    if (ctx.phase == ContextPhase::Loading && ctx.start_cycle == cycle_ + 1) {
+      starting = true;
+      start.context = c;
+      const auto data = static_cast<uint32_t>(ctx.frame->headroom());
+      start.pkt_data = firmware::kPacketBase + data;
+      start.pkt_end = start.pkt_data + static_cast<uint32_t>(ctx.frame->length());
+      start.pkt_meta = start.pkt_data - static_cast<uint32_t>(ctx.frame->meta_length());
+      start.ingress_ifindex = ctx.ingress_ifindex;
+      start.rx_queue_index = ctx.rx_queue_index;
+      start.cpu_id = ctx.cpu_id;
+      start.time_ns = ctx.time_ns;
+    }
+    // The core stops a context at the end of the cycle abort_i is given in: the last cycle
+    // before the deadline. (Should the packet end in that cycle anyway, nothing is aborted.)
+    if (ctx.phase == ContextPhase::Running && cycle_ + 1 >= ctx.deadline) abort_mask |= 1u << c;
+    if (ctx.phase == ContextPhase::Running && cycle_ >= ctx.deadline) {
+      end_packet(core, c, cycle_ - 1, rtl.context_r0(c), true,
+                 fmt::format("cycle budget of {} cycles exhausted", config_.max_cycles_per_packet));
+      for (RtlObserver* o : observers_)
+        o->on_abort(cycle_ - 1, static_cast<uint16_t>(core), static_cast<uint8_t>(c));
+    }
+  }
+  rtl.set_start(starting ? &start : nullptr);
+  if (starting) {
+    for (RtlObserver* o : observers_)
+      o->on_packet_start(
+          {cycle_ + 1, static_cast<uint16_t>(core), static_cast<uint8_t>(start.context)});
+  }
+  rtl.set_abort(abort_mask);
+  rtl.set_helper_busy(helper_taken);
+  rtl.eval();
+
+  std::array<uint8_t*, kRtlMemPorts> hosts{};
+  bool requests = rtl.helper_valid();
+  for (uint32_t p = 0; p < kRtlMemPorts && !requests; ++p)
+    requests = rtl.memory_request(p).valid;
+  if (requests) {
+    answer_ports(core, hosts);
+    rtl.eval();
+  }
+  if (rtl.helper_valid()) helper_taken = true;
+
+  for (uint32_t c = 0; c < contexts.size(); ++c) {
+    const RtlStall stall = rtl.stall(c);
+    if (stall != RtlStall::None && contexts[c].phase == ContextPhase::Running)
+      ++contexts[c].stats.stalls[static_cast<size_t>(stall)];
+  }
+  if (!observers_.empty()) {
+    for (uint32_t p = 0; p < kRtlWritePorts; ++p) {
+      const RegisterWritePort w = rtl.register_write(p);
+      if (!w.valid) continue;
+      const RtlRegisterWrite write{cycle_, static_cast<uint16_t>(core),
+                                   static_cast<uint8_t>(w.context), static_cast<uint8_t>(w.reg),
+                                   w.value};
+      for (RtlObserver* o : observers_)
+        o->on_register_write(write);
+    }
+  }
+  if (rtl.retire_valid()) retire(core, hosts);
+  // Issue comes before fetch within a cycle: a context may fetch its next bundle in the cycle
+  // its buffered one issues.
+  if (!observers_.empty() && rtl.fetch_valid()) {
+    for (RtlObserver* o : observers_)
+      o->on_fetch(cycle_, static_cast<uint16_t>(core), static_cast<uint8_t>(rtl.fetch_context()),
+                  static_cast<uint16_t>(rtl.fetch_address()));
+  }
+  rtl.clock_edge();
+}
+
+void RtlSystem::step() {
+  if (!wave_.path.empty())
+    cores_[0]->set_trace_enabled(cycle_ >= wave_.from_cycle && cycle_ < wave_.to_cycle);
+  activate_and_release();
+  run_dispatcher();
+  bool helper_taken = false;
+  for (uint32_t core = 0; core < cores_.size(); ++core)
+    run_core(core, helper_taken);
+  run_output_engine();
+  for (RtlObserver* o : observers_)
+    o->on_cycle_end(cycle_);
+  ++cycle_;
+}
+
+void RtlSystem::run_until_idle() {
+  while (busy())
+    step();
+}
+
+}  // namespace nicsim::rtl

@@ -1,0 +1,105 @@
+#pragma once
+// The NIC around Verilated cores (docs/nic-isa.md section 8): the dispatcher, the output
+// engine, the data memories and the helper units, stepped one cycle at a time like
+// model::NicSystem. The cores are RTL; everything here is the system they sit in. The data
+// memories and helper units are the model's own C++ classes (model/memory, model/core/
+// helper_units), reached through the cores' memory and helper ports, so that both engines see
+// the same bytes and the same helper semantics while the core itself is independent.
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ebpf/runtime/runtime.h"
+#include "firmware/image/image.h"
+#include "model/config.h"
+#include "model/core/context.h"
+#include "model/core/helper_units.h"
+#include "model/memory/address_space.h"
+#include "model/memory/map_memory.h"
+#include "model/system/nic_system.h"
+#include "testbench/rtl_engine/rtl_core.h"
+#include "testbench/rtl_engine/rtl_observer.h"
+#include "testbench/wave/wave_options.h"
+
+namespace nicsim::rtl {
+
+class KanataWriter;
+
+// The waveform request is the same for both engines (testbench/wave/wave_options.h). The RTL
+// dumps every signal of core 0 (but the two memories).
+using WaveFormat = wave::WaveFormat;
+using WaveOptions = wave::WaveOptions;
+
+class RtlSystem {
+ public:
+  // Throws nicsim::Error for an image or configuration the Verilated core cannot run.
+  RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config = {});
+  ~RtlSystem();
+  RtlSystem(const RtlSystem&) = delete;
+  RtlSystem& operator=(const RtlSystem&) = delete;
+
+  void submit(model::PacketJob* job);
+  void step();
+  void run_until_idle();
+  bool busy() const { return in_flight_ > 0; }
+
+  uint64_t cycle() const { return cycle_; }
+  const model::ModelConfig& config() const { return config_; }
+  const firmware::Image& image() const { return image_; }
+  // Observers see every cycle's records in the order they were added.
+  void set_observer(RtlObserver* observer) {
+    observers_.clear();
+    if (observer) observers_.push_back(observer);
+  }
+  void add_observer(RtlObserver* observer) { observers_.push_back(observer); }
+  // Core 0 only (the waveform hierarchy is one core's).
+  void open_wave(const WaveOptions& options);
+  void close_wave();
+  // A Kanata pipeline trace of every core (Konata viewer); throws nicsim::Error when the file
+  // cannot be written.
+  void open_pipeline_trace(const std::string& path);
+  void close_pipeline_trace();
+  RtlCore& core(uint32_t index) { return *cores_[index]; }
+
+ private:
+  using Context = model::ContextState;
+
+  void activate_and_release();
+  void start_context(uint32_t core, uint32_t c);
+  void run_dispatcher();
+  void run_core(uint32_t core, bool& helper_taken);
+  void answer_ports(uint32_t core, std::array<uint8_t*, kRtlMemPorts>& hosts);
+  void retire(uint32_t core, const std::array<uint8_t*, kRtlMemPorts>& hosts);
+  void end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r0, bool aborted,
+                  std::string diagnostic);
+  void run_output_engine();
+  uint32_t transfer_cycles(size_t bytes) const;
+
+  firmware::Image image_;
+  ebpf::Runtime& runtime_;
+  model::ModelConfig config_;
+  model::MapMemory maps_;
+  model::AddressSpace memory_;
+  model::HelperUnits helpers_;
+  std::vector<uint32_t> bundle_ebpf_;  // eBPF instructions per bundle (from the origins)
+  std::vector<std::unique_ptr<RtlCore>> cores_;
+  std::vector<std::vector<Context>> contexts_;  // [core][context]
+  std::deque<model::PacketJob*> input_;
+  std::deque<std::pair<uint32_t, uint32_t>> output_;
+  std::vector<RtlObserver*> observers_;
+  std::unique_ptr<std::ofstream> pipeline_file_;
+  std::unique_ptr<KanataWriter> pipeline_trace_;
+  WaveOptions wave_;
+  uint64_t cycle_ = 0;
+  uint64_t dispatch_free_ = 0;
+  uint64_t output_free_ = 0;
+  uint32_t last_core_;
+  size_t in_flight_ = 0;
+};
+
+}  // namespace nicsim::rtl
