@@ -71,6 +71,9 @@ CompileResult compile(const ebpf::Program& program, const std::vector<ebpf::MapD
 
   report.ops_final = fn.op_count();
   const std::vector<ScheduledChain> chains = schedule_function(fn, options, &report.schedule);
+  report.changes[static_cast<size_t>(Pass::Hoist)] = report.schedule.hoisted_from_joins;
+  report.changes[static_cast<size_t>(Pass::Reassociate)] = report.schedule.reassociated;
+  report.changes[static_cast<size_t>(Pass::DenseSchedule)] = report.schedule.dense_chains;
   result.image = emit_image(fn, chains, program, std::move(layout), options);
   report.program_bundles = result.image.program_bundles;
   report.routine_bundles = result.image.bundle_count() - result.image.program_bundles;

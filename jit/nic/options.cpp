@@ -12,8 +12,9 @@ namespace nicsim::jit::nic {
 namespace {
 
 constexpr std::array<Pass, kNumPasses> kPasses = {
-    Pass::DeadCode, Pass::BoundsCheck, Pass::Zeroing,  Pass::ConstFold,
-    Pass::Fusion,   Pass::AccessMerge, Pass::ExitFold, Pass::Schedule};
+    Pass::DeadCode, Pass::BoundsCheck, Pass::Zeroing,       Pass::ConstFold,
+    Pass::Fusion,   Pass::AccessMerge, Pass::ExitFold,      Pass::Schedule,
+    Pass::Hoist,    Pass::Reassociate, Pass::DenseSchedule, Pass::MapSpeculation};
 
 }  // namespace
 
@@ -35,6 +36,14 @@ std::string_view pass_name(Pass pass) {
       return "exit-fold";
     case Pass::Schedule:
       return "schedule";
+    case Pass::Hoist:
+      return "hoist";
+    case Pass::Reassociate:
+      return "reassociate";
+    case Pass::DenseSchedule:
+      return "dense-schedule";
+    case Pass::MapSpeculation:
+      return "map-speculation";
   }
   return "?";
 }
@@ -63,6 +72,14 @@ bool* flag(CompileOptions& o, Pass pass) {
       return &o.no_exit_fold;
     case Pass::Schedule:
       return &o.no_schedule;
+    case Pass::Hoist:
+      return &o.no_hoist;
+    case Pass::Reassociate:
+      return &o.no_reassociate;
+    case Pass::DenseSchedule:
+      return &o.no_dense_schedule;
+    case Pass::MapSpeculation:
+      return &o.no_map_speculation;
   }
   return nullptr;
 }

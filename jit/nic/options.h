@@ -18,11 +18,17 @@ enum class Pass : uint8_t {
   AccessMerge,
   ExitFold,
   Schedule,
+  // Added for issue #5 (docs/nic-isa.md section 11): they run inside the schedule step.
+  Hoist,
+  Reassociate,
+  DenseSchedule,
+  MapSpeculation,
 };
-constexpr int kNumPasses = 8;
+constexpr int kNumPasses = 12;
 
 // CLI spelling: "dead-code", "bounds-check", "zeroing", "const-fold", "fusion",
-// "access-merge", "exit-fold", "schedule".
+// "access-merge", "exit-fold", "schedule", "hoist", "reassociate",
+// "dense-schedule", "map-speculation".
 std::string_view pass_name(Pass pass);
 std::span<const Pass> all_passes();
 
@@ -37,6 +43,10 @@ struct CompileOptions {
   bool no_access_merge = false;
   bool no_exit_fold = false;
   bool no_schedule = false;
+  bool no_hoist = false;
+  bool no_reassociate = false;
+  bool no_dense_schedule = false;
+  bool no_map_speculation = false;
 
   bool enabled(Pass pass) const;
   void set_enabled(Pass pass, bool enabled);

@@ -6,13 +6,17 @@
 #include "ebpf/util/error.h"
 #include "firmware/isa/address_map.h"
 #include "firmware/isa/bundle.h"
+#include "jit/nic/chains.h"
+#include "jit/nic/hoist.h"
 #include "jit/nic/liveness.h"
 #include "jit/nic/memory_facts.h"
+#include "jit/nic/reassociate.h"
 #include "jit/nic/rename.h"
 
 namespace nicsim::jit::nic {
 
 using firmware::OpClass;
+using firmware::OperandB;
 
 namespace {
 
@@ -81,6 +85,18 @@ std::vector<bool> stack_quiet_blocks(const Function& fn,
   return quiet;
 }
 
+// A zero-extending load at a constant offset from r0 (a lookup's result), inside the value of
+// the map the lookup searched.
+bool map_value_load(const Op& op, const MemoryAccess& access,
+                    const std::vector<firmware::MapLayout>& maps) {
+  const firmware::Slot& s = op.slot;
+  if (s.op != OpClass::Load || s.load_mode != firmware::LoadMode::BaseImm || s.sign_extend ||
+      s.ra != 0 || access.memory != Memory::Map || access.map < 0 ||
+      static_cast<size_t>(access.map) >= maps.size())
+    return false;
+  return s.imm >= 0 && static_cast<int64_t>(s.imm) + s.size <= maps[access.map].value_size;
+}
+
 struct Address {
   MemoryAccess access;
   bool known = false;
@@ -141,131 +157,22 @@ struct Node {
   // later bundle it waits for their latency whatever it reads.
   std::vector<int> call_preds;
   int height = 0;
+  // A load of a map value through the pointer a lookup of this chain returned, inside the
+  // value: it cannot fault where the program runs it (the entry is live, or the pointer is
+  // null and the null check before it is taken), so it may run above that check as ldnf.
+  bool map_value = false;
 };
-
-// Copies small blocks with several predecessors into the predecessors that jump or fall into
-// them, so that superblocks run on through what were join points (and the jumps go). The copy
-// budget bounds the code growth.
-size_t duplicate_tails(Function& fn, ScheduleStats& stats) {
-  constexpr size_t kMaxBlock = 8;
-  size_t budget = std::max<size_t>(16, fn.op_count() / 3);
-  size_t copied = 0;
-  for (bool changed = true; changed && budget > 0;) {
-    changed = false;
-    const auto preds = fn.predecessors();
-    for (int32_t b : fn.reverse_postorder()) {
-      const Block& target = fn.blocks[b];
-      if (b == fn.entry || target.ops.size() > kMaxBlock || preds[b].size() < 2) continue;
-      // Copies must not make new join points below: the block ends the packet, or continues
-      // into a block that is a join point already.
-      const bool exits = !target.ops.empty() && firmware::is_exit_op(target.ops.back().slot);
-      int32_t successor = target.next;
-      if (!target.ops.empty() && target.ops.back().is_jump()) successor = target.ops.back().target;
-      const bool joins =
-          conditional_branch_index(target) < 0 && successor >= 0 && preds[successor].size() >= 2;
-      if (!exits && !joins) continue;
-      for (int32_t p : preds[b]) {
-        Block& pred = fn.blocks[p];
-        if (p == b || target.ops.size() > budget) continue;
-        const bool jumps =
-            !pred.ops.empty() && pred.ops.back().is_jump() && pred.ops.back().target == b;
-        const bool falls = pred.next == b && conditional_branch_index(pred) < 0;
-        if (!jumps && !falls) continue;
-        if (jumps) pred.ops.pop_back();
-        const std::vector<Op> copy = fn.blocks[b].ops;  // the target may be the predecessor's own
-        pred.ops.insert(pred.ops.end(), copy.begin(), copy.end());
-        pred.next = fn.blocks[b].next;
-        budget -= copy.size();
-        copied += copy.size();
-        changed = true;
-        break;  // predecessors changed: look again
-      }
-      if (changed) break;
-    }
-  }
-  stats.duplicated = copied;
-  return copied;
-}
-
-std::vector<std::vector<int32_t>> form_chains(const Function& fn, bool superblocks) {
-  const std::vector<int32_t> order = fn.reverse_postorder();
-  const auto preds = fn.predecessors();
-  const auto interior = [&](int32_t b) {
-    return superblocks && b != fn.entry && preds[b].size() == 1 &&
-           fn.blocks[preds[b][0]].next == b && preds[b][0] != b;
-  };
-  std::vector<std::vector<int32_t>> chains;
-  for (int32_t b : order) {
-    if (interior(b)) continue;
-    std::vector<int32_t> chain = {b};
-    for (int32_t x = b; fn.blocks[x].next >= 0 && interior(fn.blocks[x].next);) {
-      x = fn.blocks[x].next;
-      chain.push_back(x);
-    }
-    chains.push_back(std::move(chain));
-  }
-  return chains;
-}
-
-// Orders the chains so that fall-through edges are kept where possible: a branch whose
-// fall-through chain is already placed is inverted when its target chain can follow instead,
-// otherwise a jump is added.
-std::vector<int> lay_out(Function& fn, const std::vector<std::vector<int32_t>>& chains,
-                         ScheduleStats& stats) {
-  std::vector<int> chain_of(fn.blocks.size(), -1);
-  for (size_t c = 0; c < chains.size(); ++c)
-    chain_of[chains[c][0]] = static_cast<int>(c);
-  std::vector<bool> placed(chains.size(), false);
-  std::vector<int> order;
-  int current = chain_of[fn.entry];
-  while (current >= 0) {
-    placed[current] = true;
-    order.push_back(current);
-    Block& last = fn.blocks[chains[current].back()];
-    int next = -1;
-    if (last.next >= 0) {
-      const int fallthrough = chain_of[last.next];
-      if (!placed[fallthrough]) {
-        next = fallthrough;
-      } else {
-        Op* branch = last.ops.empty() ? nullptr : &last.ops.back();
-        if (branch && branch->is_conditional_branch() && branch->target >= 0 &&
-            !placed[chain_of[branch->target]]) {
-          branch->slot.cond = firmware::invert(branch->slot.cond);
-          std::swap(branch->target, last.next);
-          next = chain_of[last.next];
-          ++stats.branches_inverted;
-        } else {
-          Op jump;
-          jump.slot = firmware::make_jump(0);
-          jump.target = last.next;
-          last.ops.push_back(jump);
-          last.next = -1;
-          ++stats.jumps_added;
-        }
-      }
-    }
-    if (next < 0) {
-      for (size_t c = 0; c < chains.size(); ++c) {
-        if (!placed[c]) {
-          next = static_cast<int>(c);
-          break;
-        }
-      }
-    }
-    current = next;
-  }
-  return order;
-}
 
 class ChainScheduler {
  public:
   ChainScheduler(const Function& fn, const Liveness& liveness,
                  const std::vector<std::vector<MemoryAccess>>& memory,
                  const std::vector<bool>& stack_quiet, const std::vector<int32_t>& blocks,
-                 const CompileOptions& options)
-      : options_(options) {
+                 const CompileOptions& options, bool dense)
+      : options_(options), dense_(dense) {
     std::array<uint32_t, 16> versions{};
+    uint32_t lookup_version = 0;  // versions[0] right after the last map lookup, 0 for none
+    bool null_checked = false;    // a `jeq r0, 0` on that lookup's result came since
     for (int32_t b : blocks) {
       for (size_t index = 0; index < fn.blocks[b].ops.size(); ++index) {
         const Op& op = fn.blocks[b].ops[index];
@@ -280,8 +187,20 @@ class ChainScheduler {
         n.latency = planned_latency(op);
         n.address = address_of(op, versions);
         n.address.access = memory[b][index];
+        n.map_value = options.enabled(Pass::MapSpeculation) && null_checked &&
+                      versions[0] == lookup_version &&
+                      map_value_load(op, n.address.access, fn.maps);
+        const firmware::Slot& s = op.slot;
+        if (s.op == OpClass::Branch && s.cond == firmware::Cond::Eq && s.b == OperandB::Imm &&
+            s.imm == 0 && s.ra == 0 && !s.w32 && versions[0] == lookup_version &&
+            lookup_version != 0)
+          null_checked = true;
         for (uint16_t w = op.writes(); w; w &= w - 1)
           ++versions[__builtin_ctz(w)];
+        if (op.slot.op == OpClass::HCall && op.slot.imm == 1) {
+          lookup_version = versions[0];
+          null_checked = false;
+        }
         nodes_.push_back(std::move(n));
       }
     }
@@ -346,7 +265,8 @@ class ChainScheduler {
       for (int i : b) {
         ops.push_back(*nodes_[i].op);
         firmware::Slot& slot = ops.back().slot;
-        if (speculated[i] && slot.op == OpClass::Load && !slot.no_fault && ops.back().access_proven)
+        if (speculated[i] && slot.op == OpClass::Load && !slot.no_fault &&
+            (ops.back().access_proven || nodes_[i].map_value))
           slot = firmware::make_load_no_fault(slot.size, slot.rd, slot.ra, slot.imm);
       }
       out.push_back(std::move(ops));
@@ -396,7 +316,8 @@ class ChainScheduler {
         if (b.control) at_least(0);
         // After a conditional branch: control operations may share its bundle (lane order keeps
         // their priority); others only if they may run whatever the branch decides.
-        const bool may_run_early = speculable(bj) || (a.quiet_target && stack_store(bj));
+        const bool may_run_early =
+            speculable(bj) || b.map_value || (a.quiet_target && stack_store(bj));
         if (a.conditional && !b.control && (!may_run_early || (b.writes & a.live_at_target)))
           at_least(1);
         add_edge(i, j, d);
@@ -424,16 +345,20 @@ class ChainScheduler {
     for (int p : nodes_[i].raw_preds) {
       const int bp = bundle_of[p];
       if (bp == current_bundle) return false;
-      if (cycle_of_[bp] + static_cast<int>(nodes_[p].latency) > cycle) return false;
+      if (cycle_of_[bp] + latency(p) > cycle) return false;
     }
     for (int p : nodes_[i].call_preds) {
       const int bp = bundle_of[p];
       if (bp < 0) return false;
-      if (bp != current_bundle && cycle_of_[bp] + static_cast<int>(nodes_[p].latency) > cycle)
-        return false;
+      if (bp != current_bundle && cycle_of_[bp] + latency(p) > cycle) return false;
     }
     return true;
   }
+
+  // Dense scheduling plans every result as available in the next bundle: the scoreboard then
+  // stalls the context for the rest of the latency, which the other contexts fill, while the
+  // core issues fewer bundles per packet (docs/nic-isa.md section 11).
+  int latency(int node) const { return dense_ ? 1 : static_cast<int>(nodes_[node].latency); }
 
   bool fits(const std::vector<int>& current, int candidate) const {
     if (static_cast<int>(current.size()) >= options_.lanes) return false;
@@ -450,20 +375,18 @@ class ChainScheduler {
   }
 
   const CompileOptions& options_;
+  bool dense_ = false;
   std::vector<Node> nodes_;
   std::vector<int> cycle_of_;  // virtual cycle of each emitted bundle
 };
 
 }  // namespace
 
-std::vector<ScheduledChain> schedule_function(Function& fn, const CompileOptions& options,
-                                              ScheduleStats* stats_out) {
-  ScheduleStats stats;
+namespace {
+
+std::vector<ScheduledChain> schedule_chains(Function& fn, const CompileOptions& options,
+                                            ScheduleStats& stats) {
   const bool superblocks = options.enabled(Pass::Schedule);
-  if (superblocks) {
-    duplicate_tails(fn, stats);
-    stats.renamed = rename_registers(fn);
-  }
   const auto chains = form_chains(fn, superblocks);
   const std::vector<int> order = lay_out(fn, chains, stats);
   const Liveness liveness(fn);
@@ -474,10 +397,65 @@ std::vector<ScheduledChain> schedule_function(Function& fn, const CompileOptions
     ScheduledChain chain;
     chain.blocks = chains[c];
     chain.bundles =
-        ChainScheduler(fn, liveness, memory, stack_quiet, chain.blocks, options).run(stats);
+        ChainScheduler(fn, liveness, memory, stack_quiet, chain.blocks, options, false).run(stats);
+    if (superblocks && options.enabled(Pass::DenseSchedule)) {
+      ScheduleStats dense_stats = stats;
+      auto dense = ChainScheduler(fn, liveness, memory, stack_quiet, chain.blocks, options, true)
+                       .run(dense_stats);
+      if (dense.size() < chain.bundles.size()) {
+        chain.bundles = std::move(dense);
+        stats = dense_stats;
+        ++stats.dense_chains;
+      }
+    }
     if (chain.blocks.size() > 1) ++stats.superblocks;
     out.push_back(std::move(chain));
   }
+  return out;
+}
+
+size_t bundle_count(const std::vector<ScheduledChain>& chains) {
+  size_t n = 0;
+  for (const ScheduledChain& c : chains)
+    n += c.bundles.size();
+  return n;
+}
+
+}  // namespace
+
+std::vector<ScheduledChain> schedule_function(Function& fn, const CompileOptions& options,
+                                              ScheduleStats* stats_out) {
+  ScheduleStats stats;
+  const bool superblocks = options.enabled(Pass::Schedule);
+  if (superblocks) {
+    duplicate_tails(fn, stats);
+    if (options.enabled(Pass::Hoist)) stats.hoisted_from_joins = hoist_from_switch_joins(fn);
+    stats.renamed = rename_registers(fn);
+  }
+  std::vector<ScheduledChain> out;
+  if (superblocks && options.enabled(Pass::Reassociate)) {
+    // Rebalancing takes free registers and lanes the schedule might use better: it is kept
+    // only when the program needs no more bundles with it.
+    Function rebalanced = fn;
+    ScheduleStats with_stats = stats;
+    with_stats.reassociated = reassociate_chains(rebalanced);
+    if (with_stats.reassociated > 0) {
+      auto with = schedule_chains(rebalanced, options, with_stats);
+      Function plain = fn;
+      ScheduleStats plain_stats = stats;
+      auto without = schedule_chains(plain, options, plain_stats);
+      if (bundle_count(with) <= bundle_count(without)) {
+        fn = std::move(rebalanced);
+        out = std::move(with);
+        stats = with_stats;
+      } else {
+        fn = std::move(plain);
+        out = std::move(without);
+        stats = plain_stats;
+      }
+    }
+  }
+  if (out.empty()) out = schedule_chains(fn, options, stats);
   if (stats_out) *stats_out = stats;
   return out;
 }

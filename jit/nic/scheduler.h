@@ -22,9 +22,12 @@ struct ScheduleStats {
   size_t superblocks = 0;
   size_t jumps_added = 0;
   size_t branches_inverted = 0;
-  size_t hoisted = 0;     // operations scheduled above a branch that precedes them
-  size_t duplicated = 0;  // operations copied into predecessors (tail duplication)
-  size_t renamed = 0;     // definitions moved to a free register (rename.h)
+  size_t hoisted = 0;             // operations scheduled above a branch that precedes them
+  size_t duplicated = 0;          // operations copied into predecessors (tail duplication)
+  size_t renamed = 0;             // definitions moved to a free register (rename.h)
+  size_t hoisted_from_joins = 0;  // operations moved above a switch (hoist.h)
+  size_t reassociated = 0;        // operation chains rebalanced (reassociate.h)
+  size_t dense_chains = 0;        // superblocks where the dense schedule needs fewer bundles
 };
 
 // Lays out and schedules `fn` (which it may edit: inverted branches, added jumps). With

@@ -13,14 +13,53 @@ using firmware::Region;
 
 namespace {
 
+// The model runs on little-endian hosts. The common sizes are fixed-size copies (one move
+// each) rather than a call to memcpy with a variable size.
 inline uint64_t load_le(const uint8_t* p, uint32_t size) {
   uint64_t v = 0;
-  std::memcpy(&v, p, size);  // the model runs on little-endian hosts
-  return v;
+  switch (size) {
+    case 1:
+      return *p;
+    case 2: {
+      uint16_t x;
+      std::memcpy(&x, p, 2);
+      return x;
+    }
+    case 4: {
+      uint32_t x;
+      std::memcpy(&x, p, 4);
+      return x;
+    }
+    case 8:
+      std::memcpy(&v, p, 8);
+      return v;
+    default:
+      std::memcpy(&v, p, size);
+      return v;
+  }
 }
 
 inline void store_le(uint8_t* p, uint32_t size, uint64_t v) {
-  std::memcpy(p, &v, size);
+  switch (size) {
+    case 1:
+      *p = static_cast<uint8_t>(v);
+      return;
+    case 2: {
+      const auto x = static_cast<uint16_t>(v);
+      std::memcpy(p, &x, 2);
+      return;
+    }
+    case 4: {
+      const auto x = static_cast<uint32_t>(v);
+      std::memcpy(p, &x, 4);
+      return;
+    }
+    case 8:
+      std::memcpy(p, &v, 8);
+      return;
+    default:
+      std::memcpy(p, &v, size);
+  }
 }
 
 inline uint64_t truncate(uint64_t v, uint32_t size) {
@@ -143,7 +182,9 @@ void Core::skip(uint64_t first, uint64_t count) {
   }
 }
 
-StallCause Core::stall_cause(ContextState& ctx, uint64_t cycle, const SharedUnits& shared) const {
+// Inlined: it runs for every waiting context in every cycle.
+[[gnu::always_inline]] inline StallCause Core::stall_cause(ContextState& ctx, uint64_t cycle,
+                                                           const SharedUnits& shared) const {
   if (cycle < ctx.blocked_until) return StallCause::Helper;
   if (ctx.fb_valid) {
     const MicroBundle& mb = *ctx.fb;
@@ -282,12 +323,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
     switch (s.op) {
       case OpClass::Alu: {
         const uint64_t b = s.b == firmware::OperandB::Reg ? regs[s.rb] : op.b;
-        uint32_t latency = 1;
-        if (s.func == firmware::AluFunc::Mul)
-          latency = config_.latency.multiply;
-        else if (firmware::uses_divider(s))
-          latency = mb.divider_latency;
-        writes[write_count++] = {s.rd, firmware::alu(s.func, s.w32, regs[s.ra], b), latency};
+        writes[write_count++] = {s.rd, firmware::alu(s.func, s.w32, regs[s.ra], b), op.alu_latency};
         break;
       }
       case OpClass::Movs: {

@@ -26,6 +26,12 @@ DecodedProgram::DecodedProgram(const firmware::Image& image, const LatencyConfig
                                   : static_cast<uint64_t>(static_cast<int64_t>(s.imm));
       switch (s.op) {
         case OpClass::Alu:
+          op.b = value;
+          if (s.func == firmware::AluFunc::Mul)
+            op.alu_latency = latency.multiply;
+          else if (firmware::uses_divider(s))
+            op.alu_latency = s.w32 ? latency.divide32 : latency.divide64;
+          break;
         case OpClass::Branch:
           op.b = value;
           break;

@@ -18,6 +18,7 @@ struct MicroOp {
   uint64_t b = 0;      // operand B when it is not a register; a store's immediate value
   int64_t offset = 0;  // memory operations: the constant part of the address
   uint32_t ebpf_count = 0;
+  uint32_t alu_latency = 1;  // ALU operations: 1, the multiplier's or the divider's latency
 };
 
 struct MicroBundle {

@@ -35,6 +35,7 @@ NicSystem::NicSystem(firmware::Image image, ebpf::Runtime& runtime, ModelConfig 
     for (ContextState& ctx : cores_.back()->contexts()) {
       const auto begin = reinterpret_cast<uint64_t>(ctx.stack.data());
       stacks.push_back({begin, begin + ctx.stack.size(), true, ebpf::RegionKind::Stack});
+      ++free_contexts_;
     }
   }
   // Helpers read keys and values from the contexts' stacks.
@@ -54,7 +55,11 @@ void NicSystem::set_observer(RetireObserver* observer) {
 void NicSystem::submit(PacketJob* job) {
   job->done = false;
   job->outcome = PacketOutcome{};
-  input_.push_back(job);
+  const ebpf::XdpFrame* frame = job->frame;
+  const bool fits = frame->length() <= firmware::kMaxPacketLength &&
+                    frame->headroom() == firmware::kPacketHeadroom &&
+                    frame->buffer().size() == firmware::kPacketBufferSize;
+  input_.push_back({job, fits});
   ++in_flight_;
 }
 
@@ -78,6 +83,7 @@ void NicSystem::activate_and_release() {
         core->start_context(c, cycle_);
       } else if (ctx.phase == ContextPhase::Draining && ctx.release_cycle == cycle_) {
         ctx.phase = ContextPhase::Free;
+        ++free_contexts_;
         ctx.stats.release_cycle = cycle_;
         PacketJob* job = ctx.job;
         job->outcome.result = ctx.result;
@@ -123,12 +129,13 @@ void NicSystem::run_output_engine() {
 }
 
 void NicSystem::run_dispatcher() {
-  while (cycle_ >= dispatch_free_ && !input_.empty() && input_.front()->arrival_cycle <= cycle_) {
-    PacketJob* job = input_.front();
+  // Most cycles: packets wait and every context is busy.
+  if (free_contexts_ == 0 && (input_.empty() || input_.front().fits)) return;
+  while (cycle_ >= dispatch_free_ && !input_.empty() &&
+         input_.front().job->arrival_cycle <= cycle_) {
+    PacketJob* job = input_.front().job;
     ebpf::XdpFrame* frame = job->frame;
-    if (frame->length() > firmware::kMaxPacketLength ||
-        frame->headroom() != firmware::kPacketHeadroom ||
-        frame->buffer().size() != firmware::kPacketBufferSize) {
+    if (!input_.front().fits) {
       // The MAC hands the NIC no such frame: dropped before any context sees it.
       input_.pop_front();
       job->outcome = PacketOutcome{};
@@ -142,6 +149,8 @@ void NicSystem::run_dispatcher() {
       --in_flight_;
       continue;
     }
+    // Every cycle with packets waiting comes here: without a free context, nothing to scan.
+    if (free_contexts_ == 0) return;
     const uint32_t n = static_cast<uint32_t>(cores_.size());
     for (uint32_t i = 1; i <= n; ++i) {
       const uint32_t core = (last_core_ + i) % n;
@@ -151,6 +160,7 @@ void NicSystem::run_dispatcher() {
         if (ctx.phase != ContextPhase::Free) continue;
         const uint32_t w = transfer_cycles(frame->length());
         ctx.phase = ContextPhase::Loading;
+        --free_contexts_;
         ctx.start_cycle = cycle_ + w;
         next_transition_ = std::min(next_transition_, ctx.start_cycle);
         ctx.frame = frame;
@@ -191,18 +201,17 @@ void NicSystem::step() {
 uint64_t NicSystem::quiet_cycles() const {
   // The next cycle at which anything can change; cycle_ itself is the next one to step.
   uint64_t next = UINT64_MAX;
-  bool free_context = false;
+  const bool free_context = free_contexts_ > 0;
   for (const auto& core : cores_) {
     if (!core->idle()) next = std::min(next, core->next_activity(cycle_ - 1));
     for (const ContextState& ctx : core->contexts()) {
       if (ctx.phase == ContextPhase::Loading) next = std::min(next, ctx.start_cycle);
       if (ctx.phase == ContextPhase::Draining) next = std::min(next, ctx.release_cycle);
-      free_context |= ctx.phase == ContextPhase::Free;
     }
   }
   if (!output_.empty()) next = std::min(next, std::max(output_free_, cycle_));
   if (!input_.empty() && free_context)
-    next = std::min(next, std::max({dispatch_free_, input_.front()->arrival_cycle, cycle_}));
+    next = std::min(next, std::max({dispatch_free_, input_.front().job->arrival_cycle, cycle_}));
   return next == UINT64_MAX || next <= cycle_ ? 0 : next - cycle_;
 }
 

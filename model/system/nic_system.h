@@ -65,7 +65,12 @@ class NicSystem {
   struct Units;
   std::unique_ptr<Units> units_;
   std::vector<std::unique_ptr<Core>> cores_;
-  std::deque<PacketJob*> input_;
+  struct Queued {
+    PacketJob* job;
+    bool fits;  // the frame fits the packet buffer (checked once, at submit)
+  };
+  std::deque<Queued> input_;
+  size_t free_contexts_ = 0;  // contexts in ContextPhase::Free, over all cores
   std::deque<std::pair<uint32_t, uint32_t>> output_;  // (core, context) in exit order
   std::vector<uint32_t> exits_;
   uint64_t cycle_ = 0;

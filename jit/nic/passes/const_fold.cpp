@@ -266,6 +266,7 @@ size_t inline_array_lookups(Function& fn, std::span<const firmware::MapLayout> m
           width_transfer(op, w);
       },
       join_widths);
+  const auto zero_in = zero_stack_at_entry(fn);
   size_t changes = 0;
   for (size_t b = 0; b < fn.blocks.size(); ++b) {
     if (!in[b] || !widths_in[b]) continue;
@@ -287,7 +288,12 @@ size_t inline_array_lookups(Function& fn, std::span<const firmware::MapLayout> m
           const uint64_t key_address = *state[2];
           // The last store to the key's bytes, in this block, from the frame pointer.
           std::optional<Op> value_of_key;
-          for (size_t k = h; k-- > 0;) {
+          bool reached_start = false;  // nothing in the block before the call writes the key
+          for (size_t k = h;;) {
+            if (k-- == 0) {
+              reached_start = true;
+              break;
+            }
             const Op& op = block.ops[k];
             if (op.is_call()) break;
             if (!op.writes_memory()) continue;
@@ -311,6 +317,20 @@ size_t inline_array_lookups(Function& fn, std::span<const firmware::MapLayout> m
                        key_address ||
                    firmware::kFramePointer + static_cast<uint64_t>(offset) >= key_address + 4)))
               break;
+          }
+          // Bytes no store wrote since the packet started are zero (docs/nic-isa.md section 2).
+          const bool key_in_stack =
+              key_address >= firmware::kStackBase && key_address + 4 <= firmware::kFramePointer;
+          if (reached_start && !value_of_key && key_in_stack && zero_in[b]) {
+            const size_t first = key_address - firmware::kStackBase;
+            bool zero = true;
+            for (size_t i = first; i < first + 4; ++i)
+              zero = zero && (*zero_in[b])[i];
+            if (zero) {
+              Op zero_store;
+              zero_store.slot = firmware::make_store_imm(4, firmware::kFrameRegister, 0, 0);
+              value_of_key = zero_store;
+            }
           }
           std::vector<Op> address;
           if (value_of_key && value_of_key->slot.store_value == firmware::StoreValue::Imm) {

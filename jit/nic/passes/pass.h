@@ -3,9 +3,13 @@
 // function and the facts, edits the function in place and returns how many operations it
 // removed or rewrote (the compile report shows these counts).
 
+#include <bitset>
 #include <cstddef>
+#include <optional>
 #include <span>
+#include <vector>
 
+#include "firmware/isa/address_map.h"
 #include "jit/nic/facts.h"
 #include "jit/nic/ir.h"
 #include "jit/nic/options.h"
@@ -38,6 +42,10 @@ size_t forward_stack_stores(Function& fn);
 // Stores of zero to stack bytes that are still zero; zero-extensions of values whose upper
 // bits are zero.
 size_t run_zeroing(PassContext& context);
+// The stack bytes known to hold zero at each block's entry (nullopt: unreachable), the
+// zeroing pass's analysis: the stack starts zeroed (docs/nic-isa.md section 2).
+std::vector<std::optional<std::bitset<firmware::kStackSize>>> zero_stack_at_entry(
+    const Function& fn);
 // r0 = k; exit -> exit k; jumps to exit blocks (also `exit rX` with a known rX) -> exit
 // vectors or exits.
 size_t run_exit_fold(PassContext& context);

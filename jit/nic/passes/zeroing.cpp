@@ -118,7 +118,7 @@ bool stack_transfer(const Op& op, StackState& state) {
   return redundant;
 }
 
-size_t remove_zero_stores(Function& fn) {
+std::vector<std::optional<StackState>> stack_states(const Function& fn) {
   StackState entry;
   entry.zero.set();
   entry.constants[firmware::kFrameRegister] = firmware::kFramePointer;
@@ -126,13 +126,17 @@ size_t remove_zero_stores(Function& fn) {
     entry.constants[1] = firmware::kContextBase;
     entry.not_stack |= 1u << 1;
   }
-  const auto in = forward_dataflow(
+  return forward_dataflow(
       fn, entry,
       [&fn](int32_t b, StackState& state) {
         for (const Op& op : fn.blocks[b].ops)
           stack_transfer(op, state);
       },
       join_stack);
+}
+
+size_t remove_zero_stores(Function& fn) {
+  const auto in = stack_states(fn);
   size_t changes = 0;
   for (size_t b = 0; b < fn.blocks.size(); ++b) {
     if (!in[b]) continue;
@@ -197,6 +201,15 @@ size_t remove_zero_extensions(Function& fn) {
 }
 
 }  // namespace
+
+std::vector<std::optional<std::bitset<firmware::kStackSize>>> zero_stack_at_entry(
+    const Function& fn) {
+  const auto states = stack_states(fn);
+  std::vector<std::optional<std::bitset<firmware::kStackSize>>> out(states.size());
+  for (size_t b = 0; b < states.size(); ++b)
+    if (states[b]) out[b] = states[b]->zero;
+  return out;
+}
 
 size_t run_zeroing(PassContext& context) {
   size_t changes = remove_zero_stores(context.fn);
