@@ -21,6 +21,18 @@ struct PacketAccessFact {
   std::vector<int32_t> bounds_checks;
 };
 
+// What the base register of a load, store or atomic pointed to.
+enum class AccessBase : uint8_t {
+  None,      // not a memory access, or never reached
+  Stack,     // a stack frame (the frame pointer or a copy, in this frame or a caller's)
+  Context,   // the program context
+  Packet,    // packet data or metadata
+  MapValue,  // a map value (looked up, or global data)
+  Memory,    // memory a helper handed out (ringbuf record...), a callback's map key
+  Kernel,    // a kernel object (socket, BTF-typed pointer)
+  Mixed,     // different kinds on different paths
+};
+
 struct InstructionFacts {
   // Reached by some execution; false marks dead code the JITs may drop.
   bool reachable = false;
@@ -30,6 +42,9 @@ struct InstructionFacts {
   // (before it executes). Pointers are never constants here.
   std::array<std::optional<uint64_t>, 11> constants{};
   PacketAccessFact packet;
+  // Loads, stores and atomics: the kind of memory the base register pointed to, the same on
+  // every path (Mixed otherwise). A JIT translates context accesses at compile time.
+  AccessBase access_base = AccessBase::None;
   // For instructions writing only the low 32 bits of their destination (ALU32, narrow
   // loads): no later instruction reads the upper half before it is overwritten, so a
   // backend whose 32-bit operations leave the upper half unchanged needs no

@@ -9,6 +9,7 @@
 #include "verifier/analysis/cfg.h"
 #include "verifier/analysis/explorer.h"
 #include "verifier/analysis/facts_builder.h"
+#include "verifier/analysis/global_functions.h"
 #include "verifier/analysis/run.h"
 
 namespace nicsim::verifier {
@@ -61,34 +62,55 @@ VerificationResult run_verifier(const RunInput& input, const VerifierOptions& op
       const auto [from, to] = cfg.back_edges().front();
       throw VerifyError(from, fmt::format("back-edge from insn {} to {}", from, to));
     }
-    const AnalysisContext ctx{input.insns, *input.maps, *input.type,       *input.platform,
-                              cfg,         options,     input.assumptions, input.fragment_end};
+    AnalysisContext ctx{input.insns, *input.maps, *input.type,       *input.platform,
+                        cfg,         options,     input.assumptions, input.fragment_end};
+    ctx.global_functions = input.global_functions;
     FactsBuilder facts(input.insns.size());
-    Explorer explorer(ctx, facts, options.log_states ? &result.log : nullptr);
-    VerifierState entry = input.entry ? input.entry() : Machine::entry_state();
-    try {
-      explorer.run(std::move(entry));
-    } catch (...) {
-      const auto& st = explorer.stats();
-      result.stats.instructions_processed = st.instructions_processed;
-      result.stats.states_stored = st.states_stored;
-      result.stats.peak_states = st.peak_states;
-      result.stats.states_pruned = st.states_pruned;
-      throw;
+    std::vector<std::string>* log = options.log_states ? &result.log : nullptr;
+    const auto add_stats = [&](const ExplorationStats& st) {
+      result.stats.instructions_processed += st.instructions_processed;
+      result.stats.states_stored += st.states_stored;
+      result.stats.peak_states = std::max(result.stats.peak_states, st.peak_states);
+      result.stats.states_pruned += st.states_pruned;
+    };
+    // One exploration from `start`; its loop-head execution counts, and whether it exited.
+    const auto explore = [&](const AnalysisContext& context, VerifierState entry, int32_t start) {
+      Explorer explorer(context, facts, log);
+      try {
+        explorer.run(std::move(entry), start);
+      } catch (...) {
+        add_stats(explorer.stats());
+        throw;
+      }
+      add_stats(explorer.stats());
+      return std::pair{explorer.loop_executions(), explorer.stats().exits_reached > 0};
+    };
+    auto [loops, exited] = explore(ctx, input.entry ? input.entry() : Machine::entry_state(), 0);
+    result.exit_reachable = exited;
+    // Global functions the program calls: each verified once, on its own, from its
+    // prototype (calls only checked the arguments), as the kernel does after the program.
+    if (input.global_functions != nullptr) {
+      AnalysisContext global_ctx = ctx;
+      global_ctx.verifying_global = true;
+      for (const auto& [start, function] : *input.global_functions) {
+        if (!cfg.reachable(start) || !function.unsupported.empty()) continue;
+        if (log != nullptr) {
+          log->push_back(
+              fmt::format("Validating {}() func#{}...", function.name, cfg.function_of(start)));
+        }
+        const auto executions =
+            explore(global_ctx, global_entry_state(function, cfg.function_of(start)), start).first;
+        for (size_t k = 0; k < loops.size() && k < executions.size(); ++k)
+          loops[k] = std::max(loops[k], executions[k]);
+      }
     }
-    const auto& st = explorer.stats();
-    result.stats.instructions_processed = st.instructions_processed;
-    result.stats.states_stored = st.states_stored;
-    result.stats.peak_states = st.peak_states;
-    result.stats.states_pruned = st.states_pruned;
-    result.exit_reachable = st.exits_reached > 0;
     result.stats.stack_depth = facts.combined_stack_depth(ctx);
     if (result.stats.stack_depth > static_cast<uint32_t>(kStackBytes)) {
       throw VerifyError(-1, fmt::format("combined stack size of the deepest call chain is {}. "
                                         "Too large",
                                         result.stats.stack_depth));
     }
-    result.facts = facts.finish(ctx, explorer.loop_executions());
+    result.facts = facts.finish(ctx, loops);
     result.accepted = true;
   } catch (const VerifyError& e) {
     refuse(e.insn(), e.message());
@@ -126,6 +148,8 @@ VerificationResult verify_as(const ebpf::ElfObject& object, const ebpf::Program&
   input.type = rules;
   input.platform = &linux_platform();
   input.program = &program;
+  const auto globals = read_global_functions(object, program, type);
+  if (!globals.empty()) input.global_functions = &globals;
   return run_verifier(input, options);
 }
 

@@ -1,19 +1,27 @@
 // Per-packet cost of each host engine on each benchmark program (Google Benchmark).
 //   build/bench/engines/nicsim_engine_bench --benchmark_filter=interp
+// Engines: interp; x86_64 and arm64 (checked code, arm64 under Unicorn on x86-64 hosts);
+// x86_64-verified and arm64-verified (the verifier's VerifiedProgram in Verified mode).
 // Counters: s_per_packet, insns_per_packet (eBPF instructions executed), s_per_insn. The
 // "empty" program (r0 = XDP_PASS; exit) measures the harness: frame setup and the call.
+// compile/<engine>/<program> times building the engine (translation passes, W^X placement)
+// and reports code_bytes (native code, trampoline and stubs included).
 
 #include <benchmark/benchmark.h>
 
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "bench/engines/bench_programs.h"
 #include "ebpf/asm/assembler.h"
 #include "ebpf/elf/elf_loader.h"
 #include "ebpf/interp/interpreter.h"
+#include "jit/arm64/a64_compiler.h"
 #include "jit/x86_64/x86_compiler.h"
 #include "testbench/traffic/generator.h"
 #include "testbench/traffic/traffic_spec.h"
+#include "verifier/verifier.h"
 
 namespace nicsim::bench {
 namespace {
@@ -25,10 +33,49 @@ ebpf::ElfObject load_object(const BenchProgram& program) {
   return ebpf::load_elf_file(program.object);
 }
 
+std::unique_ptr<jit::JitEngine> make_jit(const std::string& engine, const ebpf::Program& program,
+                                         ebpf::Runtime& runtime) {
+  const bool verified = engine.find("-verified") != std::string::npos;
+  const bool arm64 = engine.rfind("arm64", 0) == 0;
+  if (!verified)
+    return arm64 ? jit::make_arm64_engine(program, runtime)
+                 : jit::make_x86_64_engine(program, runtime);
+  const verifier::VerifiedProgram checked = verifier::verify_program(runtime.object(), program);
+  return arm64 ? jit::make_arm64_engine(checked, runtime)
+               : jit::make_x86_64_engine(checked, runtime);
+}
+
 std::unique_ptr<ebpf::Engine> make(const std::string& engine, const ebpf::Program& program,
                                    ebpf::Runtime& runtime) {
   if (engine == "interp") return std::make_unique<ebpf::Interpreter>(program, runtime);
-  return jit::make_x86_64_engine(program, runtime);
+  return make_jit(engine, program, runtime);
+}
+
+void compile_benchmark(benchmark::State& state, BenchProgram program, std::string engine_name) {
+  const ebpf::ElfObject object = load_object(program);
+  const ebpf::Program* entry =
+      program.program.empty() ? &object.programs.front() : &object.find_program(program.program);
+  ebpf::Runtime runtime(object);
+  const bool verified = engine_name.find("-verified") != std::string::npos;
+  const bool arm64 = engine_name.rfind("arm64", 0) == 0;
+  // The verifier runs once: its time is the verifier's, measured in its own section.
+  std::optional<verifier::VerifiedProgram> checked;
+  if (verified) checked.emplace(verifier::verify_program(object, *entry));
+  size_t code_bytes = 0;
+  for (auto _ : state) {
+    std::unique_ptr<jit::JitEngine> engine;
+    if (verified) {
+      engine = arm64 ? jit::make_arm64_engine(*checked, runtime)
+                     : jit::make_x86_64_engine(*checked, runtime);
+    } else {
+      engine = arm64 ? jit::make_arm64_engine(*entry, runtime)
+                     : jit::make_x86_64_engine(*entry, runtime);
+    }
+    code_bytes = engine->entry().code.size();
+    benchmark::DoNotOptimize(engine);
+  }
+  state.counters["code_bytes"] = static_cast<double>(code_bytes);
+  state.counters["ebpf_insns"] = static_cast<double>(entry->insns.size());
 }
 
 void run_benchmark(benchmark::State& state, BenchProgram program, std::string engine_name) {
@@ -62,9 +109,13 @@ void run_benchmark(benchmark::State& state, BenchProgram program, std::string en
 
 int register_all() {
   for (const auto& program : bench_programs()) {
-    for (const char* engine : {"interp", "x86_64"}) {
+    for (const char* engine : {"interp", "x86_64", "x86_64-verified", "arm64", "arm64-verified"}) {
       benchmark::RegisterBenchmark((std::string(engine) + "/" + program.name).c_str(),
                                    run_benchmark, program, std::string(engine));
+    }
+    for (const char* engine : {"x86_64", "x86_64-verified", "arm64", "arm64-verified"}) {
+      benchmark::RegisterBenchmark(("compile/" + std::string(engine) + "/" + program.name).c_str(),
+                                   compile_benchmark, program, std::string(engine));
     }
   }
   return 0;

@@ -1,17 +1,11 @@
 #include "jit/arm64/a64_compiler.h"
 
-#include <fmt/format.h>
-
-#include <cstring>
-#include <random>
-
-#include "ebpf/isa/validate.h"
 #include "jit/arm64/a64_emulator.h"
 #include "jit/arm64/a64_translator.h"
-#include "jit/common/code_buffer.h"
-#include "jit/common/instruction_blocks.h"
+#include "jit/common/compile_driver.h"
 #include "jit/common/jit_error.h"
 #include "jit/common/slow_paths.h"
+#include "jit/common/verified_facts.h"
 
 namespace nicsim::jit {
 
@@ -62,53 +56,14 @@ std::unique_ptr<CompiledProgram> Arm64Backend::compile(const ebpf::Program& prog
                                                        ebpf::Runtime& runtime,
                                                        const JitOptions& options,
                                                        const ProgramFacts* facts) {
-  ebpf::validate_instructions(program.insns);
-  if (options.mode == SafetyMode::Verified) {
-    if (facts == nullptr)
-      throw JitError(
-          fmt::format("{}: verified mode needs the verifier's facts", program.display_name()));
-    if (facts->insns.size() != program.insns.size())
-      throw JitError(fmt::format("{}: the facts describe {} instructions, the program has {}",
-                                 program.display_name(), facts->insns.size(),
-                                 program.insns.size()));
-  }
-  JitOptions effective = options;
-  if (effective.harden && effective.blinding_seed == 0) {
-    std::random_device random;
-    effective.blinding_seed = (uint64_t{random()} << 32) | random() | 1;
-  }
-
-  auto compiled = std::make_unique<CompiledProgram>();
-  compiled->program = &program;
-  compiled->options = effective;
-  compiled->blocks = plan_blocks(program.insns);
-
-  a64::A64BranchRelaxer relaxer;
-  for (;;) {
-    CodeBuffer code;
-    relaxer.begin_pass();
-    a64::A64Translator translator(code, relaxer, program, runtime, effective, facts,
-                                  compiled->blocks, host_calls_);
-    const bool converged = translator.emit_program();
-    relaxer.end_pass(converged);
-    if (!converged) continue;
-
-    // ADRP needs a page-aligned load address, which ExecutableMemory's mmap gives.
-    compiled->code = ExecutableMemory(code.size());
-    std::memcpy(compiled->code.writable().data(), code.bytes().data(), code.size());
-    const auto begin = reinterpret_cast<char*>(compiled->code.writable().data());
-    __builtin___clear_cache(begin, begin + code.size());  // AArch64 caches are not coherent
-    compiled->code.seal();
-    compiled->entry = compiled->code.address();
-    compiled->body = compiled->code.address() + code.offset_of(translator.body());
-    compiled->insn_offsets = translator.insn_offsets();
-    compiled->second_slot = translator.second_slots();
-    compiled->instructions_end = translator.instructions_end();
-    compiled->counts_instructions = translator.counts_instructions();
-    compiled->stats =
-        CompileStats{relaxer.passes(), relaxer.short_branches(), relaxer.long_branches()};
-    return compiled;
-  }
+  // ExecutableMemory places the code at a page-aligned address, so that lddw of a function
+  // address (ADRP) reaches the same page offsets in every placement.
+  return compile_program(program, runtime, options, facts, a64::kA64Relaxation,
+                         [this](CodeBuffer& code, BranchRelaxer& relaxer,
+                                const TranslationInput& input) -> std::unique_ptr<Translator> {
+                           return std::make_unique<a64::A64Translator>(code, relaxer, input,
+                                                                       host_calls_);
+                         });
 }
 
 uint64_t Arm64Backend::run(const CompiledProgram& program, NativeRunState& state, uint64_t r1,
@@ -133,6 +88,11 @@ std::unique_ptr<JitEngine> make_arm64_engine(const ebpf::Program& program, ebpf:
                                              JitOptions options, const ProgramFacts* facts) {
   return std::make_unique<JitEngine>(std::make_unique<Arm64Backend>(), program, runtime, options,
                                      facts);
+}
+
+std::unique_ptr<JitEngine> make_arm64_engine(const verifier::VerifiedProgram& verified,
+                                             ebpf::Runtime& runtime, JitOptions options) {
+  return make_verified_engine(std::make_unique<Arm64Backend>(), verified, runtime, options);
 }
 
 Arm64Backend* arm64_backend_of(JitEngine& engine) {

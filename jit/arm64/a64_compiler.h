@@ -15,6 +15,10 @@
 #include "jit/common/jit_options.h"
 #include "jit/common/program_facts.h"
 
+namespace nicsim::verifier {
+class VerifiedProgram;
+}
+
 namespace nicsim::jit {
 
 namespace a64 {
@@ -63,6 +67,11 @@ bool arm64_host();
 std::unique_ptr<JitEngine> make_arm64_engine(const ebpf::Program& program, ebpf::Runtime& runtime,
                                              JitOptions options = {},
                                              const ProgramFacts* facts = nullptr);
+
+// The same for a program the verifier accepted, compiled in Verified mode with its facts
+// (options.mode is ignored). The engine runs the runtime object's copy of the program.
+std::unique_ptr<JitEngine> make_arm64_engine(const verifier::VerifiedProgram& verified,
+                                             ebpf::Runtime& runtime, JitOptions options = {});
 
 // The arm64 backend of `engine`, or nullptr for another backend (for instruction counts:
 // "arm64 instructions per packet" = total_instructions() / runs()).

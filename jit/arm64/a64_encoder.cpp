@@ -22,6 +22,45 @@ uint32_t field(int64_t value, int bits) {
   return static_cast<uint32_t>(static_cast<uint64_t>(value) & ((uint64_t{1} << bits) - 1));
 }
 
+// --- the label fields of instruction words (CodeBuffer::WordField) ---
+
+int64_t distance(uint64_t site, uint64_t target) {
+  return static_cast<int64_t>(target - site);
+}
+
+uint32_t imm26_field(uint32_t word, uint64_t site, uint64_t target) {
+  const int64_t bytes = distance(site, target);
+  if (!fits_signed(bytes / 4, 26))
+    throw JitError(fmt::format("a64: branch at {:#x} cannot reach {} bytes away", site, bytes));
+  return word | field(bytes / 4, 26);
+}
+
+uint32_t imm19_field(uint32_t word, uint64_t site, uint64_t target) {
+  const int64_t bytes = distance(site, target);
+  if (!fits_signed(bytes / 4, 19))
+    throw JitError(
+        fmt::format("a64: conditional branch at {:#x} cannot reach {} bytes away", site, bytes));
+  return word | (field(bytes / 4, 19) << 5);
+}
+
+uint32_t adr_field(uint32_t word, uint64_t site, uint64_t target) {
+  const int64_t bytes = distance(site, target);
+  if (!fits_signed(bytes, 21))
+    throw JitError(fmt::format("a64: adr at {:#x} cannot reach {} bytes away", site, bytes));
+  return word | (field(bytes, 2) << 29) | (field(bytes >> 2, 19) << 5);
+}
+
+uint32_t adrp_page_field(uint32_t word, uint64_t site, uint64_t target) {
+  const int64_t pages = static_cast<int64_t>(target >> 12) - static_cast<int64_t>(site >> 12);
+  if (!fits_signed(pages, 21))
+    throw JitError(fmt::format("a64: adrp at {:#x} cannot reach {} pages away", site, pages));
+  return word | (field(pages, 2) << 29) | (field(pages >> 2, 19) << 5);
+}
+
+uint32_t add_lo12_field(uint32_t word, uint64_t, uint64_t target) {
+  return word | (field(static_cast<int64_t>(target & 0xfff), 12) << 10);
+}
+
 // Access size (log2) and the opc field of a single-register load or store.
 struct MemEncoding {
   uint32_t size;
@@ -132,18 +171,18 @@ void A64Encoder::emit_bitfield(BitfieldOp op, Size size, Reg rd, Reg rn, uint32_
 }
 
 void A64Encoder::emit_adr(Reg rd, Label target) {
-  add_fixup(FixupKind::Adr, target);
   put(0x10000000u | r(rd));
+  refer(adr_field, target);
 }
 
 void A64Encoder::emit_adrp(Reg rd, Label target) {
-  add_fixup(FixupKind::AdrpPage, target);
   put(0x90000000u | r(rd));
+  refer(adrp_page_field, target);
 }
 
 void A64Encoder::emit_add_lo12(Reg rd, Reg rn, Label target) {
-  add_fixup(FixupKind::AddLo12, target);
   emit_addsub_immediate(AddSubOp::Add, false, Size::X64, rd, rn, 0);
+  refer(add_lo12_field, target);
 }
 
 // --- data processing, register ---
@@ -254,32 +293,29 @@ void A64Encoder::emit_dmb_ish() {
 
 // --- branches ---
 
-void A64Encoder::add_fixup(FixupKind kind, Label target, size_t relaxable) {
+void A64Encoder::refer(WordField field, Label target) {
   if (!target.valid()) throw JitError("a64: branch to an invalid label");
-  fixups_.push_back(Fixup{kind, code_.size(), target, relaxable});
+  code_.add_word_fixup(field, code_.size() - 4, target);
+}
+
+bool A64Encoder::use_short(Label target) {
+  return relaxer_ == nullptr || relaxer_->use_short(code_, target, 4, 8);
 }
 
 void A64Encoder::emit_b(Label target) {
-  add_fixup(FixupKind::Imm26, target);
   put(0x14000000u);
+  refer(imm26_field, target);
 }
 
 void A64Encoder::emit_bl(Label target) {
-  add_fixup(FixupKind::Imm26, target);
   put(0x94000000u);
+  refer(imm26_field, target);
 }
 
 void A64Encoder::emit_b_cond(Cond cond, Label target) {
-  size_t ordinal = SIZE_MAX;
-  bool is_short = true;
-  if (relaxer_ != nullptr) {
-    ordinal = relaxer_->next_ordinal();
-    is_short = relaxer_->is_short(ordinal);
-    relaxer_->count(is_short);
-  }
-  if (is_short) {
-    add_fixup(FixupKind::Imm19, target, ordinal);
+  if (use_short(target)) {
     put(0x54000000u | static_cast<uint32_t>(cond));
+    refer(imm19_field, target);
     return;
   }
   put(0x54000000u | (2u << 5) | static_cast<uint32_t>(invert(cond)));  // over the B
@@ -287,17 +323,10 @@ void A64Encoder::emit_b_cond(Cond cond, Label target) {
 }
 
 void A64Encoder::emit_compare_branch(bool nonzero, Size size, Reg rt, Label target) {
-  size_t ordinal = SIZE_MAX;
-  bool is_short = true;
-  if (relaxer_ != nullptr) {
-    ordinal = relaxer_->next_ordinal();
-    is_short = relaxer_->is_short(ordinal);
-    relaxer_->count(is_short);
-  }
   const uint32_t base = (sf(size) << 31) | 0x34000000u | r(rt);
-  if (is_short) {
-    add_fixup(FixupKind::Imm19, target, ordinal);
+  if (use_short(target)) {
     put(base | (nonzero ? 1u << 24 : 0));
+    refer(imm19_field, target);
     return;
   }
   put(base | (nonzero ? 0 : 1u << 24) | (2u << 5));  // the opposite test, over the B
@@ -370,63 +399,6 @@ void A64Encoder::emit_mov_constant(Size size, Reg rd, uint64_t value) {
       emit_movk(size, rd, half(i), 16 * i);
     }
   }
-}
-
-// --- fix-ups ---
-
-uint32_t A64Encoder::read_word(size_t offset) const {
-  const auto bytes = code_.bytes();
-  return uint32_t{bytes[offset]} | (uint32_t{bytes[offset + 1]} << 8) |
-         (uint32_t{bytes[offset + 2]} << 16) | (uint32_t{bytes[offset + 3]} << 24);
-}
-
-bool A64Encoder::resolve_branches() {
-  bool fits = true;
-  for (const Fixup& fixup : fixups_) {
-    const auto target = static_cast<int64_t>(code_.offset_of(fixup.target));
-    const auto here = static_cast<int64_t>(fixup.offset);
-    const int64_t distance = target - here;
-    uint32_t word = read_word(fixup.offset);
-    switch (fixup.kind) {
-      case FixupKind::Imm26:
-        if (!fits_signed(distance / 4, 26))
-          throw JitError(fmt::format("a64: branch at offset {} cannot reach {} bytes away",
-                                     fixup.offset, distance));
-        word |= field(distance / 4, 26);
-        break;
-      case FixupKind::Imm19:
-        if (!fits_signed(distance / 4, 19)) {
-          if (relaxer_ == nullptr || fixup.relaxable == SIZE_MAX)
-            throw JitError(
-                fmt::format("a64: conditional branch at offset {} cannot reach {} bytes away",
-                            fixup.offset, distance));
-          relaxer_->make_long(fixup.relaxable);
-          fits = false;
-          continue;
-        }
-        word |= field(distance / 4, 19) << 5;
-        break;
-      case FixupKind::Adr:
-        if (!fits_signed(distance, 21))
-          throw JitError(fmt::format("a64: adr at offset {} cannot reach {} bytes away",
-                                     fixup.offset, distance));
-        word |= (field(distance, 2) << 29) | (field(distance >> 2, 19) << 5);
-        break;
-      case FixupKind::AdrpPage: {
-        const int64_t pages = (target >> 12) - (here >> 12);
-        if (!fits_signed(pages, 21))
-          throw JitError(fmt::format("a64: adrp at offset {} cannot reach {} pages away",
-                                     fixup.offset, pages));
-        word |= (field(pages, 2) << 29) | (field(pages >> 2, 19) << 5);
-        break;
-      }
-      case FixupKind::AddLo12:
-        word |= field(target & 0xfff, 12) << 10;
-        break;
-    }
-    code_.patch32(fixup.offset, word);
-  }
-  return fits;
 }
 
 }  // namespace nicsim::jit::a64

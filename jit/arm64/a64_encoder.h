@@ -5,15 +5,15 @@
 // may lengthen to an inverted branch over a B. Nothing here knows about eBPF.
 //
 // Branch targets are jit/common Labels; their displacements live inside the instruction word
-// (imm26, imm19, ADR's split imm21, ADRP's page delta), which CodeBuffer's byte-field fix-ups
-// cannot express, so the encoder keeps its own fix-ups and resolves them in resolve_branches().
+// (imm26, imm19, ADR's split imm21, ADRP's page delta), written by CodeBuffer's word fix-ups
+// when the code is linked at its address.
 
 #include <cstdint>
 #include <optional>
 #include <vector>
 
-#include "jit/arm64/a64_branch_relaxer.h"
 #include "jit/arm64/a64_registers.h"
+#include "jit/common/branch_relaxation.h"
 #include "jit/common/code_buffer.h"
 
 namespace nicsim::jit::a64 {
@@ -60,9 +60,18 @@ enum class Index : uint8_t { Offset, PreIndex, PostIndex };
 // given size) is not a rotated, replicated run of ones.
 std::optional<uint32_t> encode_bitmask_immediate(uint64_t value, Size size);
 
+// B.cond, CBZ and CBNZ reach +-1 MiB from their own address; a branch beyond becomes the
+// inverted branch over a B (+-128 MiB). Long ones are rare: the first pass in which every short
+// one reaches is final.
+inline constexpr RelaxationPolicy kA64Relaxation{
+    ShortBranchReach{-(int64_t{1} << 20), (int64_t{1} << 20) - 4,
+                     ShortBranchReach::Origin::BranchStart},
+    Convergence::FirstFit};
+
 class A64Encoder {
  public:
-  explicit A64Encoder(CodeBuffer& code, A64BranchRelaxer* relaxer = nullptr)
+  // Without a relaxer every conditional branch is short (linking throws if one cannot reach).
+  explicit A64Encoder(CodeBuffer& code, BranchRelaxer* relaxer = nullptr)
       : code_(code), relaxer_(relaxer) {}
 
   CodeBuffer& code() { return code_; }
@@ -150,28 +159,15 @@ class A64Encoder {
     emit_addsub_immediate(AddSubOp::Add, false, Size::X64, rd, rn, 0);
   }
 
-  // Writes every branch displacement. False when a short conditional branch turned out out of
-  // range: it is marked long in the relaxer and the pass must be redone. Throws JitError for an
-  // unbound label or an unconditional branch beyond +-128 MiB.
-  bool resolve_branches();
-
  private:
-  enum class FixupKind : uint8_t { Imm26, Imm19, Adr, AdrpPage, AddLo12 };
-  struct Fixup {
-    FixupKind kind;
-    size_t offset;  // of the instruction holding the field
-    Label target;
-    size_t relaxable = SIZE_MAX;  // ordinal of a short conditional branch
-  };
-
   void put(uint32_t word) { code_.put32(word); }
-  void add_fixup(FixupKind kind, Label target, size_t relaxable = SIZE_MAX);
+  // The instruction word just written refers to `target` through `field`.
+  void refer(WordField field, Label target);
+  bool use_short(Label target);
   void emit_compare_branch(bool nonzero, Size size, Reg rt, Label target);
-  uint32_t read_word(size_t offset) const;
 
   CodeBuffer& code_;
-  A64BranchRelaxer* relaxer_;
-  std::vector<Fixup> fixups_;
+  BranchRelaxer* relaxer_;
 };
 
 }  // namespace nicsim::jit::a64

@@ -25,22 +25,14 @@ constexpr int32_t kStubFrame = 80;
 
 }  // namespace
 
-Label A64Translator::load_stub(int size, bool sign_extend) {
-  return stub(load_stubs_[static_cast<size_t>(size_index(size))][sign_extend ? 1 : 0]);
-}
-
-Label A64Translator::store_stub(int size) {
-  return stub(store_stubs_[static_cast<size_t>(size_index(size))]);
-}
-
 void A64Translator::call_host(HostCall call) {
   enc_.emit_mov_constant(Size::X64, kCallReg, host_calls_[call]);
   enc_.emit_blr(kCallReg);
 }
 
-void A64Translator::check_status_and_return() {
+void A64Translator::emit_check_status_and_return() {
   enc_.emit_load_store_unsigned_offset(MemOp::LdrW, kScratch1, kStateReg, run_state::kStatus);
-  enc_.emit_cbnz(Size::W32, kScratch1, leave_);
+  enc_.emit_cbnz(Size::W32, kScratch1, leave());
   enc_.emit_ret();
 }
 
@@ -91,10 +83,10 @@ void A64Translator::emit_entry_trampoline() {
     enc_.emit_movz(Size::X64, ebpf_reg(r), 0);
   enc_.emit_load_store_unsigned_offset(MemOp::LdrX, ebpf_reg(ebpf::kFrameRegister), kStateReg,
                                        run_state::kStackTop);
-  enc_.emit_adr(kLinkReg, epilogue_);
+  enc_.emit_adr(kLinkReg, epilogue());
   enc_.emit_load_store_immediate_indexed(MemOp::StrX, Index::PreIndex, kLinkReg, Reg::sp, -16);
-  enc_.emit_b(insn_labels_.at(0));
-  code_.bind(epilogue_);
+  enc_.emit_b(insn_label(0));
+  code().bind(epilogue());
   enc_.emit_load_store_unsigned_offset(MemOp::StrX, kBudgetReg, kStateReg, run_state::kBudgetLeft);
   enc_.emit_mov_register(Size::X64, Reg::x0, ebpf_reg(0));
   offset = kTrampolineFrame - 16;
@@ -107,43 +99,21 @@ void A64Translator::emit_entry_trampoline() {
   enc_.emit_ret();
 }
 
-void A64Translator::emit_stubs() {
-  bool any = helper_stub_.valid() || tail_call_stub_.valid() || callx_stub_.valid() ||
-             legacy_stub_.valid() || fault_stub_.valid();
-  for (const auto& sizes : load_stubs_)
-    for (const Label& label : sizes)
-      any = any || label.valid();
-  for (const Label& label : store_stubs_)
-    any = any || label.valid();
-  if (!any) return;  // verified code without calls needs no stubs at all
-  // Leaving from any depth: back to the trampoline's frame, r0 = 0, the run state says why.
-  code_.bind(leave_);
+// Leaving from any depth: back to the trampoline's frame, r0 = 0, the run state says why.
+void A64Translator::emit_leave_path() {
   enc_.emit_load_store_unsigned_offset(MemOp::LdrX, kScratch0, kStateReg,
                                        run_state::kEntryStackPointer);
   enc_.emit_mov_sp(Reg::sp, kScratch0);
   enc_.emit_load_store_unsigned_offset(MemOp::LdrX, kBudgetReg, kStateReg, run_state::kBudgetLeft);
   enc_.emit_movz(Size::X64, ebpf_reg(0), 0);
-  enc_.emit_b(epilogue_);
-
-  for (int size : {1, 2, 4, 8}) {
-    for (bool sign_extend : {false, true}) {
-      if (load_stubs_[static_cast<size_t>(size_index(size))][sign_extend ? 1 : 0].valid())
-        emit_load_stub(size, sign_extend);
-    }
-    if (store_stubs_[static_cast<size_t>(size_index(size))].valid()) emit_store_stub(size);
-  }
-  if (helper_stub_.valid()) emit_helper_stub();
-  if (tail_call_stub_.valid()) emit_tail_call_stub();
-  if (callx_stub_.valid()) emit_callx_stub();
-  if (legacy_stub_.valid()) emit_legacy_stub();
-  if (fault_stub_.valid()) emit_fault_stub();
+  enc_.emit_b(epilogue());
 }
 
 // Falls through when [x9, x9 + size) lies in the range whose begin and size fields start at
-// `begin_field`, else branches to `miss`; written so that no sum can wrap around.
-void A64Translator::emit_range_check(int32_t begin_field, int size, Label miss) {
+// `range_field`, else branches to `miss`; written so that no sum can wrap around.
+void A64Translator::emit_range_check(int32_t range_field, int size, Label miss) {
   enc_.emit_load_store_pair(PairOp::Ldp, Index::Offset, kScratch1, kScratch2, kStateReg,
-                            begin_field);
+                            range_field);
   enc_.emit_addsub_shifted_register(AddSubOp::Sub, false, Size::X64, kScratch1, kScratch0,
                                     kScratch1);  // delta
   enc_.emit_addsub_shifted_register(AddSubOp::Sub, true, Size::X64, Reg::zr, kScratch1, kScratch2);
@@ -155,26 +125,17 @@ void A64Translator::emit_range_check(int32_t begin_field, int size, Label miss) 
   enc_.emit_b_cond(Cond::LO, miss);
 }
 
-// In: x9 = address. Out: x9 = the value, zero- or sign-extended to 64 bits.
-void A64Translator::emit_load_stub(int size, bool sign_extend) {
-  static_assert(run_state::kLiveStackSize == run_state::kLiveStackBegin + 8);
-  static_assert(run_state::kDataSize == run_state::kDataBegin + 8);
-  code_.bind(load_stub(size, sign_extend));
-  const Label not_stack = code_.new_label();
-  const Label hit = code_.new_label();
-  const Label slow = code_.new_label();
-  emit_range_check(run_state::kLiveStackBegin, size, not_stack);
-  enc_.emit_b(hit);
-  code_.bind(not_stack);
-  emit_range_check(run_state::kDataBegin, size, slow);
-  code_.bind(hit);
+// A check stub's load from a fast range, zero- or sign-extended to 64 bits.
+void A64Translator::emit_load_stub_hit(int size, bool sign_extend) {
   const MemOp op = size == 1   ? (sign_extend ? MemOp::LdrsbX : MemOp::Ldrb)
                    : size == 2 ? (sign_extend ? MemOp::LdrshX : MemOp::Ldrh)
                    : size == 4 ? (sign_extend ? MemOp::LdrswX : MemOp::LdrW)
                                : MemOp::LdrX;
   enc_.emit_load_store_unsigned_offset(op, kScratch0, kScratch0, 0);
-  enc_.emit_ret();
-  code_.bind(slow);
+}
+
+// In: x9 = address. Out: x9 = the value, zero- or sign-extended to 64 bits.
+void A64Translator::emit_load_stub_slow(int size, bool sign_extend) {
   save_for_host_call();
   enc_.emit_mov_register(Size::X64, Reg::x1, kScratch0);
   enc_.emit_mov_register(Size::X64, Reg::x0, kStateReg);
@@ -184,22 +145,10 @@ void A64Translator::emit_load_stub(int size, bool sign_extend) {
   call_host(HostCall::Load);
   enc_.emit_mov_register(Size::X64, kScratch0, Reg::x0);
   restore_after_host_call(true, false);
-  check_status_and_return();
 }
 
 // In: x9 = address. Returns (x9 kept) when the program may write [x9, x9 + size).
-void A64Translator::emit_store_stub(int size) {
-  code_.bind(store_stub(size));
-  const Label not_stack = code_.new_label();
-  const Label hit = code_.new_label();
-  const Label slow = code_.new_label();
-  emit_range_check(run_state::kLiveStackBegin, size, not_stack);
-  enc_.emit_b(hit);
-  code_.bind(not_stack);
-  emit_range_check(run_state::kDataBegin, size, slow);
-  code_.bind(hit);
-  enc_.emit_ret();
-  code_.bind(slow);
+void A64Translator::emit_store_stub_slow(int size) {
   save_for_host_call();
   enc_.emit_mov_register(Size::X64, Reg::x1, kScratch0);
   enc_.emit_mov_register(Size::X64, Reg::x0, kStateReg);
@@ -207,13 +156,11 @@ void A64Translator::emit_store_stub(int size) {
   enc_.emit_mov_register(Size::X64, Reg::x3, kLinkReg);
   call_host(HostCall::CheckWrite);
   restore_after_host_call(true, true);
-  check_status_and_return();
 }
 
 // In: x9 = the helper. r1..r5 are its arguments and survive the call (as in the
 // interpreter); r0 is its result.
 void A64Translator::emit_helper_stub() {
-  code_.bind(helper_stub_);
   enc_.emit_load_store_unsigned_offset(MemOp::StrX, kScratch0, kStateReg, run_state::kHelper);
   enc_.emit_load_store_unsigned_offset(MemOp::StrX, kLinkReg, kStateReg, run_state::kSite);
   save_for_host_call();
@@ -221,25 +168,23 @@ void A64Translator::emit_helper_stub() {
   call_host(HostCall::CallHelper);
   enc_.emit_mov_register(Size::X64, ebpf_reg(0), Reg::x0);
   restore_after_host_call(false, false);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: r2 (x1) = map, r3 (x2) = index. Out: x9 = where to jump, or 0 (then state->value is
 // r0).
 void A64Translator::emit_tail_call_stub() {
-  code_.bind(tail_call_stub_);
   save_for_host_call();
   enc_.emit_mov_register(Size::X64, Reg::x0, kStateReg);
   enc_.emit_mov_register(Size::X64, Reg::x3, kLinkReg);
   call_host(HostCall::TailCall);
   enc_.emit_mov_register(Size::X64, kScratch0, Reg::x0);
   restore_after_host_call(true, false);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: x9 = the callx target. Out: x9 = slow_path::kCallx* (details in the run state).
 void A64Translator::emit_callx_stub() {
-  code_.bind(callx_stub_);
   save_for_host_call();
   enc_.emit_mov_register(Size::X64, Reg::x1, kScratch0);
   enc_.emit_mov_register(Size::X64, Reg::x0, kStateReg);
@@ -247,12 +192,11 @@ void A64Translator::emit_callx_stub() {
   call_host(HostCall::ResolveCallx);
   enc_.emit_mov_register(Size::X64, kScratch0, Reg::x0);
   restore_after_host_call(true, false);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: x9 = packet offset, x10 = size. Out: r0 = the value.
 void A64Translator::emit_legacy_stub() {
-  code_.bind(legacy_stub_);
   save_for_host_call();
   enc_.emit_mov_register(Size::X64, Reg::x1, kScratch0);
   enc_.emit_mov_register(Size::X64, Reg::x2, kScratch1);
@@ -261,12 +205,11 @@ void A64Translator::emit_legacy_stub() {
   call_host(HostCall::LegacyLoad);
   enc_.emit_mov_register(Size::X64, ebpf_reg(0), Reg::x0);
   restore_after_host_call(false, false);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: w1 = kind, w2 = instruction, w3 = extra. Never returns.
 void A64Translator::emit_fault_stub() {
-  code_.bind(fault_stub_);
   enc_.emit_load_store_unsigned_offset(MemOp::StrX, kBudgetReg, kStateReg, run_state::kBudgetLeft);
   enc_.emit_mov_register(Size::X64, Reg::x4, kLinkReg);
   enc_.emit_mov_register(Size::X64, Reg::x0, kStateReg);
@@ -274,14 +217,7 @@ void A64Translator::emit_fault_stub() {
                                        run_state::kEntryStackPointer);
   enc_.emit_mov_sp(Reg::sp, kScratch0);
   call_host(HostCall::Fault);
-  enc_.emit_b(leave_);
-}
-
-void A64Translator::emit_cold_paths() {
-  for (const ColdPath& cold : cold_paths_) {
-    code_.bind(cold.label);
-    emit_fault(cold.kind, cold.insn, cold.extra);
-  }
+  enc_.emit_b(leave());
 }
 
 }  // namespace nicsim::jit::a64

@@ -40,7 +40,7 @@ void A64Translator::translate_alu(size_t slot, const Insn& insn) {
   switch (insn.op()) {
     case kAluAdd:
     case kAluSub:
-      if (insn.source() == kSrcK && !options_.harden) {
+      if (insn.source() == kSrcK && !hardening()) {
         translate_addsub_imm(slot, insn);
       } else {
         enc_.emit_addsub_shifted_register(insn.op() == kAluAdd ? AddSubOp::Add : AddSubOp::Sub,
@@ -112,8 +112,7 @@ void A64Translator::translate_addsub_imm(size_t slot, const Insn& insn) {
 void A64Translator::translate_logical_imm(size_t slot, const Insn& insn, LogicalOp op) {
   const Size size = size_of(insn);
   const Reg dst = ebpf_reg(insn.dst());
-  if (insn.source() == kSrcK && !options_.harden &&
-      encode_bitmask_immediate(immediate(insn), size)) {
+  if (insn.source() == kSrcK && !hardening() && encode_bitmask_immediate(immediate(insn), size)) {
     enc_.emit_logical_immediate(op, size, dst, dst, immediate(insn));
     return;
   }

@@ -6,14 +6,6 @@
 
 namespace nicsim::jit {
 
-namespace {
-
-bool fits_rel8(int64_t displacement) {
-  return displacement >= INT8_MIN && displacement <= INT8_MAX;
-}
-
-}  // namespace
-
 void BranchRelaxer::begin_pass() {
   sites_.clear();
 }
@@ -28,14 +20,16 @@ bool BranchRelaxer::use_short(const CodeBuffer& code, Label target, size_t short
     is_short = false;
   } else if (code.is_bound(target)) {
     // Backward branch: the distance is exact.
-    is_short = fits_rel8(static_cast<int64_t>(code.offset_of(target)) -
-                         static_cast<int64_t>(here + short_length));
+    is_short = policy_.reach.fits(static_cast<int64_t>(code.offset_of(target)) -
+                                  static_cast<int64_t>(origin(here, short_length)));
   } else if (ordinal < previous_sites_.size() && target.id < previous_labels_.size() &&
              previous_labels_[target.id] != CodeBuffer::kUnbound) {
-    // Forward branch: a displacement measured from the branch's own end does not depend on
-    // the branch's size, so the previous layout gives it exactly unless other code moved.
-    is_short = fits_rel8(previous_labels_[target.id] -
-                         static_cast<int64_t>(previous_sites_[ordinal].end()));
+    // Forward branch: the previous layout gives the distance exactly unless other code
+    // moved, once the branch's own growth (if it was long) is taken out.
+    const Site& previous = previous_sites_[ordinal];
+    const size_t growth = previous.is_short ? 0 : previous.long_length - previous.short_length;
+    is_short = policy_.reach.fits(previous_labels_[target.id] - static_cast<int64_t>(growth) -
+                                  static_cast<int64_t>(origin(previous.offset, short_length)));
   } else {
     is_short = true;  // first pass: optimistic
   }
@@ -50,8 +44,8 @@ bool BranchRelaxer::end_pass(const CodeBuffer& code) {
     const Site& site = sites_[i];
     if (!site.is_short) continue;
     const int64_t displacement = static_cast<int64_t>(code.offset_of(site.target)) -
-                                 static_cast<int64_t>(site.offset + site.short_length);
-    if (!fits_rel8(displacement)) {
+                                 static_cast<int64_t>(origin(site.offset, site.short_length));
+    if (!policy_.reach.fits(displacement)) {
       sticky_long_[i] = true;
       changed = true;
     }
@@ -66,9 +60,9 @@ bool BranchRelaxer::end_pass(const CodeBuffer& code) {
   previous_labels_ = code.label_offsets();
   previous_sites_ = sites_;
   previous_size_ = code.size();
-  if (same_layout) return true;
-  if (passes_ >= max_passes_) {
-    if (passes_ >= max_passes_ + 3)
+  if (same_layout || (policy_.convergence == Convergence::FirstFit && !changed)) return true;
+  if (passes_ >= policy_.max_passes) {
+    if (passes_ >= policy_.max_passes + 3)
       throw JitError("jit: branch layout did not converge (code generation is not deterministic)");
     force_long_ = true;
   }

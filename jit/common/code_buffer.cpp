@@ -85,12 +85,28 @@ size_t CodeBuffer::offset_of(Label label) const {
   return static_cast<size_t>(labels_[label.id]);
 }
 
+void CodeBuffer::check_target(Label target) const {
+  if (!target.valid() || target.id >= labels_.size())
+    throw JitError("jit: fix-up refers to a label that this code buffer did not create");
+}
+
 void CodeBuffer::add_fixup(FixupKind kind, size_t field_offset, size_t from, Label target) {
   const size_t width = kind == FixupKind::Rel8 ? 1 : kind == FixupKind::Rel32 ? 4 : 8;
   check_patch(field_offset, width);
-  if (!target.valid() || target.id >= labels_.size())
-    throw JitError("jit: fix-up refers to a label that this code buffer did not create");
+  check_target(target);
   fixups_.push_back(Fixup{kind, field_offset, from, target});
+}
+
+void CodeBuffer::add_word_fixup(WordField field, size_t word_offset, Label target) {
+  check_patch(word_offset, 4);
+  check_target(target);
+  word_fixups_.push_back(WordFixup{field, word_offset, target});
+}
+
+uint32_t CodeBuffer::read32(size_t offset) const {
+  check_patch(offset, 4);
+  return uint32_t{bytes_[offset]} | (uint32_t{bytes_[offset + 1]} << 8) |
+         (uint32_t{bytes_[offset + 2]} << 16) | (uint32_t{bytes_[offset + 3]} << 24);
 }
 
 void CodeBuffer::link(uint64_t load_address) {
@@ -115,6 +131,11 @@ void CodeBuffer::link(uint64_t load_address) {
         patch64(fixup.field_offset, load_address + static_cast<uint64_t>(target));
         break;
     }
+  }
+  for (const WordFixup& fixup : word_fixups_) {
+    const uint64_t target = load_address + offset_of(fixup.target);
+    const uint32_t word = read32(fixup.word_offset);
+    patch32(fixup.word_offset, fixup.field(word, load_address + fixup.word_offset, target));
   }
 }
 

@@ -31,6 +31,9 @@ struct CompiledProgram {
   int object_index = -1;  // in the runtime's object, -1 for a program outside it
   JitOptions options;
   bool counts_instructions = false;  // checked code charges blocks against the budget
+  // Verified code of an XDP program reads xdp_md fields from the context shadow directly, so
+  // r1 must be run_xdp's context.
+  bool needs_xdp_context = false;
   ExecutableMemory code;
   uint64_t entry = 0;  // EntryFunction
   uint64_t body = 0;   // the code of instruction 0, where tail calls land

@@ -90,6 +90,15 @@ ebpf::ExecutionResult JitEngine::run_xdp(ebpf::XdpFrame& frame) {
 }
 
 ebpf::ExecutionResult JitEngine::run_raw(std::span<uint8_t> memory) {
+  if (entry_->needs_xdp_context) {
+    ebpf::ExecutionResult refused;
+    refused.aborted = true;
+    refused.diagnostic = fmt::format(
+        "'{}' was compiled with the verifier's facts about its XDP context: run it with an XDP "
+        "frame, not raw memory",
+        entry_->program->display_name());
+    return refused;
+  }
   runtime_.begin_invocation(nullptr);
   const uint64_t begin = memory.empty() ? 0 : reinterpret_cast<uint64_t>(memory.data());
   invocation_->checker().set_context(nullptr);

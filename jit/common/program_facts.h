@@ -1,8 +1,8 @@
 #pragma once
 // What the verifier proved about a program, in the form the JITs consume: one entry per
-// instruction slot. The verifier's VerifiedProgram is converted to this (in the verifier's
-// adapter) so that the JITs depend on these few facts, not on the verifier's internals.
-// Without facts every access is compiled checked (SafetyMode::Checked).
+// instruction slot. The verifier's VerifiedProgram is converted to this (verified_facts.h) so
+// that the JITs depend on these few facts, not on the verifier's internals. Without facts
+// every access is compiled checked (SafetyMode::Checked).
 
 #include <cstdint>
 #include <vector>
@@ -19,11 +19,19 @@ enum class PointerKind : uint8_t {
   Other,  // another valid region (ringbuf record, raw memory)
 };
 
+// A conditional jump decided the same way on every path.
+enum class BranchOutcome : uint8_t { Unknown, AlwaysTaken, NeverTaken };
+
 struct InstructionFacts {
   bool reachable = true;
   PointerKind base = PointerKind::Unknown;
   // The access stays inside its region and respects the region's permissions on every path.
   bool access_safe = false;
+  BranchOutcome branch = BranchOutcome::Unknown;
+  // A 32-bit definition (ALU32, narrow load) whose zero-extension of the upper half is not
+  // needed: no later instruction reads the upper half before it is overwritten. An
+  // instruction that does nothing but zero-extend can then be left out.
+  bool zero_extension_redundant = false;
 };
 
 struct ProgramFacts {

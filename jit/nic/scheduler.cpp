@@ -40,9 +40,10 @@ bool speculable(const Op& op) {
   const firmware::Slot& s = op.slot;
   if (s.op == OpClass::Alu || s.op == OpClass::Movs) return true;
   // A stack load at a constant in-range offset from the frame pointer cannot fault; a load the
-  // facts prove in bounds becomes ldnf when it moves above its guard.
+  // facts prove in bounds becomes ldnf when it moves above its guard. ldnf only zero-extends,
+  // so a sign-extending load stays below its guard unless it cannot fault.
   if (s.op != OpClass::Load || s.load_mode != firmware::LoadMode::BaseImm) return false;
-  return op.access_proven ||
+  return (op.access_proven && !s.sign_extend) ||
          (s.ra == firmware::kFrameRegister && s.imm >= -512 && s.imm + s.size <= 0);
 }
 
@@ -265,7 +266,7 @@ class ChainScheduler {
       for (int i : b) {
         ops.push_back(*nodes_[i].op);
         firmware::Slot& slot = ops.back().slot;
-        if (speculated[i] && slot.op == OpClass::Load && !slot.no_fault &&
+        if (speculated[i] && slot.op == OpClass::Load && !slot.no_fault && !slot.sign_extend &&
             (ops.back().access_proven || nodes_[i].map_value))
           slot = firmware::make_load_no_fault(slot.size, slot.rd, slot.ra, slot.imm);
       }

@@ -54,7 +54,8 @@ uint8_t alu_width(const Op& op, const Widths& w) {
       r = a;
       break;
     case AluFunc::Mod:
-      r = std::min(a, b);
+      // a % 0 is a, so the divisor bounds the result only when it is a nonzero constant.
+      r = (s.b != OperandB::Reg || op.pool) && b > 0 ? std::min(a, b) : a;
       break;
     case AluFunc::Lsh:
       if (s.b == OperandB::Imm) r = a + (s.imm & (limit - 1));

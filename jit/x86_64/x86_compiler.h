@@ -11,6 +11,10 @@
 #include "jit/common/jit_options.h"
 #include "jit/common/program_facts.h"
 
+namespace nicsim::verifier {
+class VerifiedProgram;
+}
+
 namespace nicsim::jit {
 
 class X86Backend final : public JitBackend {
@@ -31,5 +35,10 @@ bool x86_64_host();
 std::unique_ptr<JitEngine> make_x86_64_engine(const ebpf::Program& program, ebpf::Runtime& runtime,
                                               JitOptions options = {},
                                               const ProgramFacts* facts = nullptr);
+
+// The same for a program the verifier accepted, compiled in Verified mode with its facts
+// (options.mode is ignored). The engine runs the runtime object's copy of the program.
+std::unique_ptr<JitEngine> make_x86_64_engine(const verifier::VerifiedProgram& verified,
+                                              ebpf::Runtime& runtime, JitOptions options = {});
 
 }  // namespace nicsim::jit

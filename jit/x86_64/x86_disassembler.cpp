@@ -3,84 +3,19 @@
 #include <capstone/capstone.h>
 #include <fmt/format.h>
 
-#include "ebpf/asm/disassembler.h"
-#include "jit/common/jit_error.h"
-
 namespace nicsim::jit {
-
-namespace {
-
-class CapstoneHandle {
- public:
-  CapstoneHandle() {
-    if (cs_open(CS_ARCH_X86, CS_MODE_64, &handle_) != CS_ERR_OK)
-      throw JitError("jit: cannot open the Capstone x86-64 disassembler");
-  }
-  ~CapstoneHandle() { cs_close(&handle_); }
-  CapstoneHandle(const CapstoneHandle&) = delete;
-  CapstoneHandle& operator=(const CapstoneHandle&) = delete;
-  csh get() const { return handle_; }
-
- private:
-  csh handle_ = 0;
-};
-
-// Decodes [begin, end) of the code, one line per machine instruction.
-void list_range(std::string& out, const CapstoneHandle& capstone, const CompiledProgram& compiled,
-                size_t begin, size_t end, const X86DisassemblyOptions& options) {
-  const auto code = compiled.code.code();
-  size_t offset = begin;
-  while (offset < end) {
-    cs_insn* insn = nullptr;
-    const size_t count =
-        cs_disasm(capstone.get(), code.data() + offset, end - offset, offset, 1, &insn);
-    if (count == 0) {
-      out += fmt::format("  {:06x}:  .byte 0x{:02x}\n", offset, code[offset]);
-      ++offset;
-      continue;
-    }
-    std::string bytes;
-    if (options.show_bytes) {
-      for (size_t i = 0; i < insn[0].size; ++i)
-        bytes += fmt::format("{:02x}", insn[0].bytes[i]);
-      bytes = fmt::format("{:<22}", bytes);
-    }
-    out += fmt::format("  {:06x}:  {}{} {}\n", offset, bytes, insn[0].mnemonic, insn[0].op_str);
-    offset += insn[0].size;
-    cs_free(insn, count);
-  }
-}
-
-}  // namespace
 
 std::string disassemble_x86_64(const CompiledProgram& compiled,
                                const X86DisassemblyOptions& options) {
-  const CapstoneHandle capstone;
-  const auto& insns = compiled.program->insns;
-  std::string out = fmt::format(
+  const std::string header = fmt::format(
       "; {}: {} eBPF instructions -> {} bytes of x86-64 ({} mode{}), {} branch passes, "
-      "{} short / {} long branches\n",
-      compiled.program->display_name(), insns.size(), compiled.code.size(),
+      "{} short / {} long branches",
+      compiled.program->display_name(), compiled.program->insns.size(), compiled.code.size(),
       compiled.options.mode == SafetyMode::Checked ? "checked" : "verified",
       compiled.options.harden ? ", constants blinded" : "", compiled.stats.passes,
       compiled.stats.short_branches, compiled.stats.long_branches);
-  if (insns.empty()) return out;
-  if (options.show_stubs) {
-    out += "; entry trampoline\n";
-    list_range(out, capstone, compiled, 0, compiled.insn_offsets[0], options);
-  }
-  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1) {
-    const size_t next = i + (insns[i].is_lddw() ? 2 : 1);
-    const size_t end =
-        next < insns.size() ? compiled.insn_offsets[next] : compiled.instructions_end;
-    out += fmt::format("; {:>4}: {}\n", i, ebpf::disassemble_instruction(insns, i));
-    list_range(out, capstone, compiled, compiled.insn_offsets[i], end, options);
-  }
-  if (options.show_stubs && compiled.instructions_end < compiled.code.size()) {
-    out += "; cold paths and stubs\n";
-    list_range(out, capstone, compiled, compiled.instructions_end, compiled.code.size(), options);
-  }
-  return out;
+  return list_compiled_program(
+      compiled, header, NativeArchitecture{CS_ARCH_X86, CS_MODE_64, false, "x86-64"}, options);
 }
 
 }  // namespace nicsim::jit

@@ -23,26 +23,14 @@ Mem state_field(int32_t offset) {
 
 }  // namespace
 
-Label X86Translator::load_stub(int size, bool sign_extend) {
-  Label& label = load_stubs_[static_cast<size_t>(size_index(size))][sign_extend ? 1 : 0];
-  if (!label.valid()) label = code_.new_label();
-  return label;
-}
-
-Label X86Translator::store_stub(int size) {
-  Label& label = store_stubs_[static_cast<size_t>(size_index(size))];
-  if (!label.valid()) label = code_.new_label();
-  return label;
-}
-
 void X86Translator::call_function(const void* function) {
   enc_.movabs_reg_imm64(Reg::rax, reinterpret_cast<uint64_t>(function));
   enc_.call_reg(Reg::rax);
 }
 
-void X86Translator::check_status_and_return() {
+void X86Translator::emit_check_status_and_return() {
   enc_.alu_mem_imm(AluOp::Cmp, Width::W32, state_field(run_state::kStatus), 0);
-  enc_.jcc(Cond::NE, leave_);
+  enc_.jcc(Cond::NE, leave());
   enc_.ret();
 }
 
@@ -59,47 +47,26 @@ void X86Translator::emit_entry_trampoline() {
   for (Reg r : {Reg::rax, Reg::rdx, Reg::rcx, Reg::r8, Reg::rbx, Reg::r13, Reg::r14, Reg::r15})
     enc_.alu_reg_reg(AluOp::Xor, Width::W32, r, r);
   enc_.load(Width::W64, Reg::rbp, state_field(run_state::kStackTop));
-  enc_.call(insn_labels_.at(0));
-  code_.bind(epilogue_);
+  enc_.call(insn_label(0));
+  code().bind(epilogue());
   enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
   for (auto it = std::rbegin(kCalleeSaved); it != std::rend(kCalleeSaved); ++it)
     enc_.pop(*it);
   enc_.ret();
 }
 
-void X86Translator::emit_stubs() {
-  bool any = helper_stub_.valid() || tail_call_stub_.valid() || callx_stub_.valid() ||
-             legacy_stub_.valid() || fault_stub_.valid();
-  for (const auto& sizes : load_stubs_)
-    for (const Label& label : sizes)
-      any = any || label.valid();
-  for (const Label& label : store_stubs_)
-    any = any || label.valid();
-  if (!any) return;  // verified code without calls needs no stubs at all
-  // Leaving from any depth: back to the trampoline's frame, r0 = 0, the run state says why.
-  code_.bind(leave_);
+// Leaving from any depth: back to the trampoline's frame, r0 = 0, the run state says why.
+void X86Translator::emit_leave_path() {
   enc_.load(Width::W64, Reg::rsp, state_field(run_state::kEntryStackPointer));
   enc_.alu_reg_reg(AluOp::Xor, Width::W32, Reg::rax, Reg::rax);
-  enc_.jmp(epilogue_);
-
-  for (int size : {1, 2, 4, 8}) {
-    for (bool sign_extend : {false, true}) {
-      if (load_stubs_[static_cast<size_t>(size_index(size))][sign_extend ? 1 : 0].valid())
-        emit_load_stub(size, sign_extend);
-    }
-    if (store_stubs_[static_cast<size_t>(size_index(size))].valid()) emit_store_stub(size);
-  }
-  if (helper_stub_.valid()) emit_helper_stub();
-  if (tail_call_stub_.valid()) emit_tail_call_stub();
-  if (callx_stub_.valid()) emit_callx_stub();
-  if (legacy_stub_.valid()) emit_legacy_stub();
-  if (fault_stub_.valid()) emit_fault_stub();
+  enc_.jmp(epilogue());
 }
 
 // Falls through when [r11, r11 + size) lies in the range, else jumps to `miss`; written so
 // that no sum can wrap around (as the interpreter's test).
-void X86Translator::emit_range_check(int32_t begin_field, int32_t size_field, int size,
-                                     Label miss) {
+void X86Translator::emit_range_check(int32_t range_field, int size, Label miss) {
+  const int32_t begin_field = range_field;
+  const int32_t size_field = range_field + 8;
   enc_.mov_reg_reg(Width::W64, kScratch1, kScratch0);
   enc_.alu_reg_mem(AluOp::Sub, Width::W64, kScratch1, state_field(begin_field));  // delta
   enc_.alu_reg_mem(AluOp::Cmp, Width::W64, kScratch1, state_field(size_field));
@@ -110,20 +77,13 @@ void X86Translator::emit_range_check(int32_t begin_field, int32_t size_field, in
   enc_.jcc(Cond::B, miss);
 }
 
-// In: r11 = address. Out: r11 = the value, zero-extended (the caller sign-extends).
-void X86Translator::emit_load_stub(int size, bool sign_extend) {
-  code_.bind(load_stub(size, sign_extend));
-  const Label not_stack = code_.new_label();
-  const Label hit = code_.new_label();
-  const Label slow = code_.new_label();
-  emit_range_check(run_state::kLiveStackBegin, run_state::kLiveStackSize, size, not_stack);
-  enc_.jmp(hit);
-  code_.bind(not_stack);
-  emit_range_check(run_state::kDataBegin, run_state::kDataSize, size, slow);
-  code_.bind(hit);
+// A check stub's load from a fast range: zero-extended (the caller sign-extends).
+void X86Translator::emit_load_stub_hit(int size, bool) {
   enc_.load_zero_extend(width_of_bytes(size), kScratch0, Mem{kScratch0, 0});
-  enc_.ret();
-  code_.bind(slow);
+}
+
+// In: r11 = address. Out: r11 = the value, zero-extended.
+void X86Translator::emit_load_stub_slow(int size, bool sign_extend) {
   for (Reg r : kCallerSavedEbpf)
     enc_.push(r);
   enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
@@ -136,22 +96,10 @@ void X86Translator::emit_load_stub(int size, bool sign_extend) {
   enc_.mov_reg_reg(Width::W64, kScratch0, Reg::rax);
   for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
     enc_.pop(*it);
-  check_status_and_return();
 }
 
-// In: r11 = address. Returns when the program may write [r11, r11 + size).
-void X86Translator::emit_store_stub(int size) {
-  code_.bind(store_stub(size));
-  const Label not_stack = code_.new_label();
-  const Label hit = code_.new_label();
-  const Label slow = code_.new_label();
-  emit_range_check(run_state::kLiveStackBegin, run_state::kLiveStackSize, size, not_stack);
-  enc_.jmp(hit);
-  code_.bind(not_stack);
-  emit_range_check(run_state::kDataBegin, run_state::kDataSize, size, slow);
-  code_.bind(hit);
-  enc_.ret();
-  code_.bind(slow);
+// In: r11 = address. Returns (r11 kept) when the program may write [r11, r11 + size).
+void X86Translator::emit_store_stub_slow(int size) {
   for (Reg r : kCallerSavedEbpf)
     enc_.push(r);
   enc_.push(kScratch0);
@@ -165,13 +113,11 @@ void X86Translator::emit_store_stub(int size) {
   enc_.pop(kScratch0);
   for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
     enc_.pop(*it);
-  check_status_and_return();
 }
 
 // In: r11 = the helper. r1..r5 are its arguments and survive the call (as in the
 // interpreter); r0 is its result.
 void X86Translator::emit_helper_stub() {
-  code_.bind(helper_stub_);
   enc_.store(Width::W64, state_field(run_state::kHelper), kScratch0);
   enc_.load(Width::W64, kScratch0, Mem{Reg::rsp, 0});
   enc_.store(Width::W64, state_field(run_state::kSite), kScratch0);
@@ -184,12 +130,11 @@ void X86Translator::emit_helper_stub() {
   enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
   for (Reg r : {Reg::r8, Reg::rcx, Reg::rdx, Reg::rsi, Reg::rdi})
     enc_.pop(r);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: r2 = map, r3 = index. Out: r11 = where to jump, or 0 (then state->value is r0).
 void X86Translator::emit_tail_call_stub() {
-  code_.bind(tail_call_stub_);
   for (Reg r : kCallerSavedEbpf)
     enc_.push(r);
   enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);  // rsi, rdx already hold r2, r3
@@ -198,12 +143,11 @@ void X86Translator::emit_tail_call_stub() {
   enc_.mov_reg_reg(Width::W64, kScratch0, Reg::rax);
   for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
     enc_.pop(*it);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: r11 = the callx target. Out: r11 = slow_path::kCallx* (details in the run state).
 void X86Translator::emit_callx_stub() {
-  code_.bind(callx_stub_);
   for (Reg r : kCallerSavedEbpf)
     enc_.push(r);
   enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
@@ -213,12 +157,11 @@ void X86Translator::emit_callx_stub() {
   enc_.mov_reg_reg(Width::W64, kScratch0, Reg::rax);
   for (auto it = std::rbegin(kCallerSavedEbpf); it != std::rend(kCallerSavedEbpf); ++it)
     enc_.pop(*it);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: r11 = packet offset, r10 = size. Out: r0 = the value.
 void X86Translator::emit_legacy_stub() {
-  code_.bind(legacy_stub_);
   for (Reg r : {Reg::rdi, Reg::rsi, Reg::rdx, Reg::rcx, Reg::r8})
     enc_.push(r);
   enc_.alu_reg_imm(AluOp::Sub, Width::W64, Reg::rsp, 8);
@@ -230,24 +173,16 @@ void X86Translator::emit_legacy_stub() {
   enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
   for (Reg r : {Reg::r8, Reg::rcx, Reg::rdx, Reg::rsi, Reg::rdi})
     enc_.pop(r);
-  check_status_and_return();
+  emit_check_status_and_return();
 }
 
 // In: esi = kind, edx = instruction, ecx = extra. Never returns.
 void X86Translator::emit_fault_stub() {
-  code_.bind(fault_stub_);
   enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
   enc_.load(Width::W64, Reg::r8, Mem{Reg::rsp, 0});
   enc_.load(Width::W64, Reg::rsp, state_field(run_state::kEntryStackPointer));
   call_function(reinterpret_cast<const void*>(&slow_path::fault));
-  enc_.jmp(leave_);
-}
-
-void X86Translator::emit_cold_paths() {
-  for (const ColdPath& cold : cold_paths_) {
-    code_.bind(cold.label);
-    emit_fault(cold.kind, cold.insn, cold.extra);
-  }
+  enc_.jmp(leave());
 }
 
 }  // namespace nicsim::jit::x86

@@ -38,23 +38,10 @@ ShiftOp shift_op(uint8_t op) {
   }
 }
 
-// splitmix64: a well-mixed key per instruction from one seed.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
 }  // namespace
 
-uint32_t X86Translator::blinding_key(size_t slot) const {
-  const auto key = static_cast<uint32_t>(mix(blinding_seed_ ^ mix(slot)));
-  return key != 0 ? key : 0x5bd1e995u;
-}
-
 void X86Translator::materialize_imm(Reg scratch, int32_t imm, bool sign_extend_64, size_t slot) {
-  if (!options_.harden) {
+  if (!hardening()) {
     if (sign_extend_64) {
       enc_.load_constant(scratch, static_cast<uint64_t>(static_cast<int64_t>(imm)));
     } else {
@@ -86,7 +73,7 @@ void X86Translator::translate_alu(size_t slot, const Insn& insn) {
     case kAluXor:
       if (reg_source) {
         enc_.alu_reg_reg(binary_op(insn.op()), w, dst, ebpf_reg(insn.src()));
-      } else if (options_.harden) {
+      } else if (hardening()) {
         materialize_imm(kScratch0, insn.imm, is64, slot);
         enc_.alu_reg_reg(binary_op(insn.op()), w, dst, kScratch0);
       } else {
@@ -96,7 +83,7 @@ void X86Translator::translate_alu(size_t slot, const Insn& insn) {
     case kAluMul:
       if (reg_source) {
         enc_.imul_reg_reg(w, dst, ebpf_reg(insn.src()));
-      } else if (options_.harden) {
+      } else if (hardening()) {
         materialize_imm(kScratch0, insn.imm, is64, slot);
         enc_.imul_reg_reg(w, dst, kScratch0);
       } else {
@@ -192,7 +179,7 @@ void X86Translator::translate_divmod(size_t slot, const Insn& insn) {
   const bool is_mod = insn.op() == kAluMod;
   const Reg dst = ebpf_reg(insn.dst());
 
-  if (insn.source() == kSrcK && !options_.harden) {
+  if (insn.source() == kSrcK && !hardening()) {
     // A constant divisor decides the special cases at compile time.
     const uint64_t divisor = is64 ? static_cast<uint64_t>(static_cast<int64_t>(insn.imm))
                                   : static_cast<uint32_t>(insn.imm);
@@ -226,9 +213,9 @@ void X86Translator::translate_divmod(size_t slot, const Insn& insn) {
   } else {
     materialize_imm(kScratch0, insn.imm, is64, slot);
   }
-  const Label zero = code_.new_label();
-  const Label minus_one = code_.new_label();
-  const Label done = code_.new_label();
+  const Label zero = code().new_label();
+  const Label minus_one = code().new_label();
+  const Label done = code().new_label();
   enc_.test_reg_reg(w, divisor, divisor);
   enc_.jcc(Cond::E, zero);
   if (is_signed) {
@@ -237,7 +224,7 @@ void X86Translator::translate_divmod(size_t slot, const Insn& insn) {
   }
   divide(is64, is_signed, is_mod, dst, divisor);
   enc_.jmp(done);
-  code_.bind(zero);
+  code().bind(zero);
   if (!is_mod) {
     enc_.alu_reg_reg(AluOp::Xor, Width::W32, dst, dst);
   } else if (!is64) {
@@ -245,16 +232,16 @@ void X86Translator::translate_divmod(size_t slot, const Insn& insn) {
   }
   if (is_signed) {
     enc_.jmp(done);
-    code_.bind(minus_one);
+    code().bind(minus_one);
     if (is_mod) {
       enc_.alu_reg_reg(AluOp::Xor, Width::W32, dst, dst);
     } else {
       enc_.unary(UnaryOp::Neg, w, dst);
     }
   } else {
-    code_.bind(minus_one);  // unused, bound so that every label is
+    code().bind(minus_one);  // unused, bound so that every label is
   }
-  code_.bind(done);
+  code().bind(done);
 }
 
 // dst = dst / divisor or dst % divisor, the divisor known to be neither 0 nor (signed) -1.

@@ -1,135 +1,97 @@
+// The primitives of the shared translator and the instructions that are a few machine
+// instructions each: block charges, exit, lddw, faults.
+
 #include "jit/x86_64/x86_translator.h"
 
-#include <fmt/format.h>
-
-#include "jit/common/jit_error.h"
 #include "jit/common/run_state.h"
 
 namespace nicsim::jit::x86 {
 
-using namespace ebpf;  // opcode constants
+X86Translator::X86Translator(CodeBuffer& code, BranchRelaxer& relaxer,
+                             const TranslationInput& input)
+    : Translator(code, input), enc_(code, &relaxer) {}
 
-X86Translator::X86Translator(CodeBuffer& code, BranchRelaxer& relaxer, const Program& program,
-                             Runtime& runtime, const JitOptions& options, const ProgramFacts* facts,
-                             const BlockPlan& blocks)
-    : code_(code),
-      enc_(code, &relaxer),
-      program_(program),
-      runtime_(runtime),
-      options_(options),
-      facts_(facts),
-      blocks_(blocks),
-      counting_(options.mode == SafetyMode::Checked),
-      tracking_(options.mode == SafetyMode::Checked),
-      blinding_seed_(options.blinding_seed) {
-  const size_t n = program.insns.size();
-  insn_labels_.reserve(n);
-  for (size_t i = 0; i < n; ++i)
-    insn_labels_.push_back(code_.new_label());
-  insn_offsets_.assign(n, 0);
-  second_slots_.assign(n, false);
-  for (size_t i = 0; i < n; i += program.insns[i].is_lddw() ? 2 : 1) {
-    if (program.insns[i].is_lddw() && i + 1 < n) second_slots_[i + 1] = true;
-  }
-  leave_ = code_.new_label();
-  epilogue_ = code_.new_label();
-  if (options.mode == SafetyMode::Verified && facts != nullptr) {
-    // Accesses the verifier did not prove safe are checked, which needs the live stack range.
-    for (size_t i = 0; i < n; ++i) {
-      const Insn& insn = program.insns[i];
-      const bool memory =
-          insn.cls() == kClassLdx || insn.cls() == kClassSt || insn.cls() == kClassStx;
-      if (memory && i < facts->insns.size() && facts->insns[i].reachable &&
-          !facts->insns[i].access_safe && facts->insns[i].base != PointerKind::Context)
-        tracking_ = true;
-    }
-  }
-}
-
-void X86Translator::emit_program() {
-  emit_entry_trampoline();
-  const auto& insns = program_.insns;
-  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1) {
-    code_.bind(insn_labels_[i]);
-    insn_offsets_[i] = static_cast<uint32_t>(code_.size());
-    if (insns[i].is_lddw() && i + 1 < insns.size()) {
-      insn_offsets_[i + 1] = insn_offsets_[i];
-      code_.bind(insn_labels_[i + 1]);  // never a target (validated), bound for completeness
-    }
-    if (counting_ && blocks_.leader[i]) charge_block(i);
-    translate(i);
-  }
-  // Falling off the end of the program is a fault, not a jump into the stubs.
-  size_t last = 0;
-  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1)
-    last = i;
-  if (!insns.empty() && !insns[last].is_exit() && !insns[last].is_unconditional_jump())
-    emit_fault(slow_path::FaultKind::EndOfProgram, insns.size(), 0);
-  instructions_end_ = static_cast<uint32_t>(code_.size());
-  emit_cold_paths();
-  emit_stubs();  // last: the cold paths call the fault stub
-}
-
-void X86Translator::charge_block(size_t slot) {
-  // A block is charged in full on entry; the borrow says the budget cannot cover it.
+void X86Translator::emit_budget_charge(uint32_t length, Label cold) {
+  // The borrow says the budget cannot cover the block.
   enc_.alu_mem_imm(AluOp::Sub, Width::W64, Mem{kStateReg, run_state::kBudgetLeft},
-                   static_cast<int32_t>(blocks_.length[slot]));
-  const Label cold = code_.new_label();
-  cold_paths_.push_back(ColdPath{cold, slow_path::FaultKind::Budget, static_cast<uint32_t>(slot),
-                                 blocks_.length[slot]});
+                   static_cast<int32_t>(length));
   enc_.jcc(Cond::B, cold);
 }
 
-void X86Translator::translate(size_t slot) {
-  const Insn& insn = program_.insns[slot];
-  switch (insn.cls()) {
-    case kClassAlu:
-    case kClassAlu64:
-      translate_alu(slot, insn);
-      return;
-    case kClassJmp:
-    case kClassJmp32:
-      if (insn.op() == kJmpCall) {
-        if (insn.source() == kSrcX) {
-          translate_callx(slot, insn);
-        } else {
-          translate_call(slot, insn);
-        }
-      } else if (insn.op() == kJmpExit) {
-        enc_.ret();
-      } else {
-        translate_jump(slot, insn);
-      }
-      return;
-    case kClassLd:
-      if (insn.is_lddw()) {
-        translate_lddw(slot, insn);
-      } else {
-        translate_legacy_load(insn);
-      }
-      return;
-    case kClassLdx:
-      translate_load(slot, insn);
-      return;
-    case kClassSt:
-      translate_store(slot, insn);
-      return;
-    default:  // STX
-      if (insn.mode() == kModeAtomic) {
-        translate_atomic(slot, insn);
-      } else {
-        translate_store(slot, insn);
-      }
-      return;
+void X86Translator::emit_exit() {
+  enc_.ret();
+}
+
+void X86Translator::emit_lddw_immediate(size_t slot, int dst, uint64_t value) {
+  if (!hardening()) {
+    enc_.load_constant(ebpf_reg(dst), value);
+    return;
   }
+  const uint64_t key = (uint64_t{blinding_key(slot + 1)} << 32) | blinding_key(slot);
+  enc_.movabs_reg_imm64(ebpf_reg(dst), value ^ key);
+  enc_.movabs_reg_imm64(kScratch0, key);
+  enc_.alu_reg_reg(AluOp::Xor, Width::W64, ebpf_reg(dst), kScratch0);
+}
+
+void X86Translator::emit_load_address(int dst, uint64_t address) {
+  enc_.load_constant(ebpf_reg(dst), address);
+}
+
+void X86Translator::emit_code_address(int dst, Label target) {
+  enc_.movabs_reg_label(ebpf_reg(dst), target);
 }
 
 void X86Translator::emit_fault(slow_path::FaultKind kind, size_t slot, uint32_t extra) {
   enc_.mov_reg_imm32(Reg::rsi, static_cast<uint32_t>(kind));
   enc_.mov_reg_imm32(Reg::rdx, static_cast<uint32_t>(slot));
   enc_.mov_reg_imm32(Reg::rcx, extra);
-  if (!fault_stub_.valid()) fault_stub_ = code_.new_label();
-  enc_.call(fault_stub_);
+  enc_.call(stub(Stub::Fault));
+}
+
+void X86Translator::emit_jump(Label target) {
+  enc_.jmp(target);
+}
+
+void X86Translator::emit_stub_call(Label stub) {
+  enc_.call(stub);
+}
+
+void X86Translator::emit_return() {
+  enc_.ret();
+}
+
+void X86Translator::emit_address_to_scratch(int base, int32_t offset) {
+  enc_.lea(kScratch0, Mem{ebpf_reg(base), offset});
+}
+
+void X86Translator::emit_register_to_scratch(int reg) {
+  enc_.mov_reg_reg(Width::W64, kScratch0, ebpf_reg(reg));
+}
+
+void X86Translator::emit_constant_to_scratch(uint64_t value) {
+  enc_.movabs_reg_imm64(kScratch0, value);
+}
+
+void X86Translator::emit_scratch_from_state(int32_t field) {
+  enc_.load(Width::W64, kScratch0, Mem{kStateReg, field});
+}
+
+void X86Translator::emit_r0_from_state(int32_t field) {
+  enc_.load(Width::W64, Reg::rax, Mem{kStateReg, field});
+}
+
+void X86Translator::emit_branch_if_scratch_zero(Label target) {
+  enc_.test_reg_reg(Width::W64, kScratch0, kScratch0);
+  enc_.jcc(Cond::E, target);
+}
+
+void X86Translator::emit_branch_if_scratch_not(uint32_t value, Label target) {
+  enc_.alu_reg_imm(AluOp::Cmp, Width::W32, kScratch0, static_cast<int32_t>(value));
+  enc_.jcc(Cond::NE, target);
+}
+
+void X86Translator::emit_jump_to_scratch() {
+  enc_.jmp_reg(kScratch0);
 }
 
 }  // namespace nicsim::jit::x86

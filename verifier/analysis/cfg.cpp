@@ -132,11 +132,14 @@ ControlFlow ControlFlow::build(std::span<const Instruction> insns,
             entered[callee] = 1;
             entries.push_back(cfg.functions_[callee].start);
           }
-          if (insn.is_local_call() && i + 1 < n) cfg.prune_point_[i + 1] = 1;
+          if (insn.is_local_call()) cfg.prune_point_[i] = 1;
         }
+        // The kernel's prune points: every call's return site, a conditional jump itself
+        // (one comparison covers both of its sides) and every jump target.
+        if (insn.is_call() && i + 1 < n) cfg.prune_point_[i + 1] = 1;
         if (insn.is_branch()) {
           cfg.prune_point_[i + insn.branch_offset() + 1] = 1;
-          if (!insn.is_unconditional_jump() && i + 1 < n) cfg.prune_point_[i + 1] = 1;
+          if (!insn.is_unconditional_jump()) cfg.prune_point_[i] = 1;
         }
       }
       if (top.pos == top.succ.size()) {

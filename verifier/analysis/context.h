@@ -9,6 +9,7 @@
 #include "ebpf/isa/instruction.h"
 #include "ebpf/program/program.h"
 #include "verifier/analysis/cfg.h"
+#include "verifier/analysis/global_functions.h"
 #include "verifier/platform/platform.h"
 #include "verifier/verifier_options.h"
 
@@ -35,6 +36,11 @@ struct AnalysisContext {
   const std::map<int32_t, Assumption>* assumptions = nullptr;
   // Fragments: the exit a harness appended to stand for the fragment's end (no R0 rules).
   int32_t fragment_end = -1;
+  // Global functions by first instruction: a call checks the arguments against the
+  // prototype instead of entering the function, which is verified on its own.
+  const std::map<int32_t, GlobalFunction>* global_functions = nullptr;
+  // The exploration verifies a global function on its own: its exit returns a number.
+  bool verifying_global = false;
 };
 
 }  // namespace nicsim::verifier

@@ -85,6 +85,14 @@ void Explorer::log_line(std::string line) {
 
 bool Explorer::visit_prune_point(const VerifierState& state, int32_t insn) {
   InsnCheckpoints& at = explored_[insn];
+  // Remembering a state costs memory and later comparisons; like the kernel, skip it when
+  // little happened since the last one (more so inside a loop being unrolled).
+  const bool in_loop = !at.in_flight.empty();
+  const uint64_t insns = stats_.instructions_processed - insns_at_last_checkpoint_;
+  const uint64_t jumps = jumps_processed_ - jumps_at_last_checkpoint_;
+  const bool add_checkpoint =
+      ctx_.options.checkpoint_every_prune_point ||
+      (in_loop ? (jumps >= 20 || insns >= 100) : (jumps >= 2 && insns >= 8));
   auto& list = at.complete;
   for (size_t k = 0; k < list.size();) {
     Checkpoint& e = *list[k];
@@ -102,8 +110,9 @@ bool Explorer::visit_prune_point(const VerifierState& state, int32_t insn) {
       return true;
     }
     // Checkpoints that keep failing to prune only cost time and memory (the kernel's
-    // heuristic): forget them.
-    if (++e.misses > e.hits * 3 + 3) {
+    // heuristic): forget them. A miss counts only where a new state replaces them.
+    if (add_checkpoint) ++e.misses;
+    if (e.misses > e.hits * 3 + 3) {
       list[k] = std::move(list.back());
       list.pop_back();
       --live_checkpoints_;
@@ -113,22 +122,15 @@ bool Explorer::visit_prune_point(const VerifierState& state, int32_t insn) {
   }
   // Checkpoints still in flight here are ancestors: the path is going round a loop. If it
   // came back to an identical state, the loop makes no progress.
+  if (!in_loop && !add_checkpoint) return false;
   const uint64_t hash = hash_state(state);
-  const bool in_loop = !at.in_flight.empty();
   const auto [first, last] = at.in_flight.equal_range(hash);
   for (auto it = first; it != last; ++it) {
     if (it->second->state == state) {
       throw VerifyError(insn, fmt::format("infinite loop detected at insn {}", insn));
     }
   }
-  // Remembering a state costs memory and later comparisons; like the kernel, skip it when
-  // little happened since the last one (more so inside a loop being unrolled).
-  const uint64_t insns = stats_.instructions_processed - insns_at_last_checkpoint_;
-  const uint64_t jumps = jumps_processed_ - jumps_at_last_checkpoint_;
-  if (!ctx_.options.checkpoint_every_prune_point &&
-      (in_loop ? (jumps < 20 && insns < 100) : (jumps < 2 && insns < 8))) {
-    return false;
-  }
+  if (!add_checkpoint) return false;
   insns_at_last_checkpoint_ = stats_.instructions_processed;
   jumps_at_last_checkpoint_ = jumps_processed_;
   auto c = std::make_unique<Checkpoint>();
@@ -210,111 +212,6 @@ bool holds_scalar(const VerifierState& s, size_t loc) {
 
 }  // namespace
 
-bool Explorer::backtrack(const std::vector<HistoryEntry>& history, LocationSet& need) const {
-  using namespace ebpf;
-  for (auto it = history.rbegin(); it != history.rend() && need.any(); ++it) {
-    const Instruction& i = ctx_.insns[it->insn];
-    const int d = it->depth;
-    const size_t dst = reg_location(d, i.dst());
-    const size_t src = reg_location(d, i.src());
-    switch (i.cls()) {
-      case kClassAlu:
-      case kClassAlu64:
-        if (!need.test(dst) || i.op() == kAluNeg || i.op() == kAluEnd) break;
-        if (i.op() == kAluMov) need.reset(dst);
-        if (i.source() == kSrcX && i.src() != kFramePointer) need.set(src);
-        break;
-      case kClassLd:
-        if (i.is_lddw()) {
-          need.reset(dst);
-        } else {
-          for (int r = 0; r <= 5; ++r)
-            need.reset(reg_location(d, r));
-        }
-        break;
-      case kClassLdx:
-        if (!need.test(dst)) break;
-        need.reset(dst);
-        if (it->stack_variable) return false;
-        if (it->stack_slot >= 0) need.set(slot_location(it->stack_frame, it->stack_slot));
-        break;
-      case kClassSt:
-      case kClassStx: {
-        if (it->stack_variable) {
-          // A variable-offset store may have written any needed slot.
-          for (int sl = 0; sl < kStackSlots; ++sl) {
-            for (int f = 0; f <= d; ++f) {
-              if (need.test(slot_location(f, sl))) return false;
-            }
-          }
-          break;
-        }
-        if (it->stack_slot < 0) break;
-        const size_t slot = slot_location(it->stack_frame, it->stack_slot);
-        if (i.mode() == kModeAtomic) {
-          // The fetched old value comes from the slot; the new one mixes both.
-          const int loaded = i.imm == kAtomicCmpxchg ? 0 : i.src();
-          if ((i.imm & kAtomicFetch) && need.test(reg_location(d, loaded))) {
-            need.reset(reg_location(d, loaded));
-            need.set(slot);
-          }
-          if (need.test(slot)) {
-            need.set(src);
-            if (i.imm == kAtomicCmpxchg) need.set(reg_location(d, 0));
-          }
-          break;
-        }
-        if (!need.test(slot)) break;
-        // A whole-slot store replaces the value; a narrower one only part of it.
-        if (i.size() == kSizeDw) need.reset(slot);
-        if (i.cls() == kClassStx) need.set(src);
-        break;
-      }
-      case kClassJmp:
-      case kClassJmp32: {
-        if (i.is_exit()) {
-          // Returning from a callee: the caller's R0 is the callee's.
-          if (d > 0 && need.test(reg_location(d - 1, 0))) {
-            need.reset(reg_location(d - 1, 0));
-            need.set(reg_location(d, 0));
-          }
-          break;
-        }
-        if (i.is_call()) {
-          if (i.src() == kCallLocal) {
-            // Entering the callee: its R1-R5 are the caller's; nothing else of it existed.
-            LocationSet moved;
-            for (int r = 1; r <= 5; ++r) {
-              if (need.test(reg_location(d + 1, r))) moved.set(reg_location(d, r));
-            }
-            for (size_t l = reg_location(d + 1, 0); l < kLocationCount; ++l)
-              need.reset(l);
-            need |= moved;
-          } else {
-            for (int r = 0; r <= 5; ++r)
-              need.reset(reg_location(d, r));
-          }
-          break;
-        }
-        if (i.is_unconditional_jump()) break;
-        // A comparison refined both operands (and their linked copies) from each other.
-        bool involved = need.test(dst) || (i.source() == kSrcX && need.test(src));
-        for (uint16_t l : it->linked)
-          involved = involved || need.test(l);
-        if (!involved) break;
-        need.set(dst);
-        if (i.source() == kSrcX) need.set(src);
-        for (uint16_t l : it->linked)
-          need.set(l);
-        break;
-      }
-      default:
-        break;
-    }
-  }
-  return true;
-}
-
 void Explorer::require_precision(const LocationSet& locations) {
   LocationSet need = locations;
   bool followed = backtrack(history_, need);
@@ -337,10 +234,11 @@ void Explorer::require_precision(const LocationSet& locations) {
   }
 }
 
-void Explorer::run(VerifierState entry) {
+void Explorer::run(VerifierState entry, int32_t start) {
   const auto n = static_cast<int32_t>(ctx_.insns.size());
   Path first;
   first.state = std::move(entry);
+  first.insn = start;
   first.loop_visits.assign(loop_max_.size(), 0);
   pending_.push_back(std::move(first));
   Step step;
@@ -353,7 +251,7 @@ void Explorer::run(VerifierState entry) {
     written_ = path.written;
     history_ = std::move(path.history);
     loop_visits_ = std::move(path.loop_visits);
-    if (log_ != nullptr && insn != 0) {
+    if (log_ != nullptr && insn != start) {
       log_line(fmt::format("from {} to {}:{}", path.from, insn, format_state(state, ctx_.maps)));
     }
     while (true) {
@@ -378,6 +276,7 @@ void Explorer::run(VerifierState entry) {
       }
       if (i.is_jmp()) ++jumps_processed_;
       const auto depth = static_cast<int8_t>(state.depth());
+      const bool whole_register = moves_whole_register(state, i);
       machine_.execute(state, insn, step);
       if (step.branch_taken || step.branch_fallthrough) {
         facts_.record_edges(insn, step.branch_taken, step.branch_fallthrough);
@@ -388,6 +287,7 @@ void Explorer::run(VerifierState entry) {
       entry.stack_frame = static_cast<int8_t>(step.stack_frame);
       entry.stack_slot = step.stack_slot;
       entry.stack_variable = step.stack_variable;
+      entry.whole_register = whole_register && step.stack_slot >= 0;
       entry.linked = std::move(step.linked);
       history_.push_back(std::move(entry));
       if (step.forked) {

@@ -35,8 +35,9 @@ class Explorer : private Observer {
   Explorer(const AnalysisContext& context, FactsBuilder& facts, std::vector<std::string>* log);
   ~Explorer() override;
 
-  // Explores every path from `entry`; throws VerifyError at the first violation.
-  void run(VerifierState entry);
+  // Explores every path from `entry` at instruction `start`; throws VerifyError at the first
+  // violation.
+  void run(VerifierState entry, int32_t start = 0);
 
   const ExplorationStats& stats() const { return stats_; }
   // Per CFG loop head: most executions of the head in one run.
@@ -84,8 +85,13 @@ class Explorer : private Observer {
     int8_t stack_frame = -1;  // stack slot a load/store accessed
     int16_t stack_slot = -1;
     bool stack_variable = false;
+    // A fill restoring the spilled register or a spill: the slot's value is the register's.
+    bool whole_register = false;
     std::vector<uint16_t> linked;  // conditional jumps: locations linked to the operands
   };
+  // Whether instruction `i`, about to run in `s`, spills a register into a stack slot or
+  // fills one from a spill (the kernel's INSN_F_STACK_ACCESS).
+  static bool moves_whole_register(const VerifierState& s, const ebpf::Instruction& i);
   // Walks `history` backwards, turning what is needed after it into what is needed before.
   // False when it meets something it cannot follow (then everything is made precise).
   bool backtrack(const std::vector<HistoryEntry>& history, LocationSet& need) const;

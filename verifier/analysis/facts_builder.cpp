@@ -83,6 +83,30 @@ UpperUse upper_use(const Instruction& i) {
   return u;
 }
 
+AccessBase access_base_of(const RegisterState& reg) {
+  switch (reg.type) {
+    case RegType::Stack:
+      return AccessBase::Stack;
+    case RegType::Ctx:
+      return AccessBase::Context;
+    case RegType::Packet:
+    case RegType::PacketMeta:
+      return AccessBase::Packet;
+    case RegType::MapValue:
+      return AccessBase::MapValue;
+    case RegType::Mem:
+    case RegType::MapKey:
+      return AccessBase::Memory;
+    case RegType::Socket:
+    case RegType::SockCommon:
+    case RegType::TcpSock:
+    case RegType::BtfId:
+      return AccessBase::Kernel;
+    default:  // not a pointer one may access through: the access is refused anyway
+      return AccessBase::Mixed;
+  }
+}
+
 // Instructions that write only the low half of their destination (then zero-extend).
 bool defines_low_half(const Instruction& i) {
   if (i.cls() == kClassAlu) return !(i.op() == kAluEnd && i.imm == 64);
@@ -118,6 +142,12 @@ void FactsBuilder::record_state(int32_t insn, const Instruction& i, const Verifi
       a.via_packet = true;
     } else {
       a.via_other = true;
+    }
+    const AccessBase kind = access_base_of(ptr);
+    if (a.base == AccessBase::None) {
+      a.base = kind;
+    } else if (a.base != kind) {
+      a.base = AccessBase::Mixed;
     }
   }
   if (defines_low_half(i)) {
@@ -180,6 +210,7 @@ ProgramFacts FactsBuilder::finish(const AnalysisContext& ctx,
     }
     f.packet.through_packet = a.via_packet;
     f.packet.only_packet = a.via_packet && !a.via_other;
+    f.access_base = a.base;
     f.packet.bounds_checks = a.proofs;
     std::sort(f.packet.bounds_checks.begin(), f.packet.bounds_checks.end());
     f.upper_half_zero_before = a.reached && defines_low_half(ctx.insns[i]) && a.upper_zero;

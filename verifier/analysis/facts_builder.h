@@ -41,6 +41,7 @@ class FactsBuilder {
     std::array<uint64_t, 11> value{};
     bool via_packet = false;
     bool via_other = false;
+    AccessBase base = AccessBase::None;
     bool upper_zero = true;
     bool edge_taken = false;
     bool edge_fallthrough = false;

@@ -108,6 +108,8 @@ class Machine {
   // --- stack (machine_stack.cpp) ---
   RegisterState stack_read(VerifierState& s, int32_t insn, int regno, const RegisterState& ptr,
                            int32_t off, int size);
+  RegisterState misaligned_stack_read(const FrameStack& stack, int32_t insn, int frame, int at,
+                                      int size);
   void stack_write(VerifierState& s, int32_t insn, int regno, const RegisterState& ptr, int32_t off,
                    int size, const RegisterState* value, std::optional<uint64_t> imm);
   // Bounds of an access through a stack pointer: [min, max) offsets from the frame top.
@@ -134,6 +136,10 @@ class Machine {
   void check_helper_memory(VerifierState& s, int32_t insn, int regno, const RegisterState& ptr,
                            int64_t size, bool write, bool zero_size_allowed);
   void local_call(VerifierState& s, int32_t insn, Step& step, int32_t target);
+  // --- global functions (machine_global_call.cpp) ---
+  void global_call(VerifierState& s, int32_t insn, const GlobalFunction& callee, int32_t target);
+  void global_exit(VerifierState& s, int32_t insn);
+  bool function_changes_packet(int32_t start) const;
   void exit(VerifierState& s, int32_t insn, Step& step);
   void invalidate_packet_pointers(VerifierState& s, int32_t insn);
   void release_reference(VerifierState& s, int32_t insn, uint32_t ref_id);

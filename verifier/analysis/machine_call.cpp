@@ -380,6 +380,13 @@ void Machine::helper_call(VerifierState& s, int32_t insn, Step&, int32_t id) {
 }
 
 void Machine::local_call(VerifierState& s, int32_t insn, Step& step, int32_t target) {
+  if (ctx_.global_functions != nullptr) {
+    const auto global = ctx_.global_functions->find(target);
+    if (global != ctx_.global_functions->end()) {
+      global_call(s, insn, global->second, target);
+      return;
+    }
+  }
   if (static_cast<int>(s.frames.size()) >= kMaxFrames) {
     fail(insn, fmt::format("the call stack of {} frames is too deep", s.frames.size() + 1));
   }
@@ -417,6 +424,10 @@ void Machine::exit(VerifierState& s, int32_t insn, Step& step) {
   step.next = -1;
   // Running off a fragment's end has no return contract.
   if (ctx_.options.fragment && insn == ctx_.fragment_end) return;
+  if (ctx_.verifying_global) {
+    global_exit(s, insn);
+    return;
+  }
   const RegisterState r0 = use(s, insn, 0);
   if (r0.is_pointer() && !ctx_.options.allow_pointer_leaks) {
     fail(insn, "R0 leaks addr as return value");

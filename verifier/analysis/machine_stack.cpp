@@ -57,6 +57,29 @@ std::pair<int64_t, int64_t> Machine::stack_bounds(int32_t insn, int regno, const
   return {min_off, max_off};
 }
 
+// An unaligned constant-offset read across two slots: every byte must be initialised (or a
+// spilled scalar's); the value is known only when all of them are zero.
+RegisterState Machine::misaligned_stack_read(const FrameStack& stack, int32_t insn, int frame,
+                                             int at, int size) {
+  bool all_zero = true;
+  for (int x = at; x < at + size; ++x) {
+    observer_.on_read(slot_location(frame, slot_index(x)));
+    const SlotByte b = stack.byte(x);
+    if (b == SlotByte::Zero) continue;
+    all_zero = false;
+    if (b == SlotByte::Misc) continue;
+    const StackSlot* slot = stack.slot(slot_index(x));
+    if (b == SlotByte::Spill && slot->spilled.is_scalar()) continue;
+    if (b == SlotByte::Spill && !ctx_.options.allow_pointer_leaks) {
+      fail(insn, "invalid size of register fill");
+    }
+    if (b == SlotByte::Invalid && !ctx_.options.allow_uninit_stack) {
+      fail(insn, fmt::format("invalid read from stack off {}+{} size {}", at, x - at, size));
+    }
+  }
+  return all_zero ? RegisterState::constant(0) : RegisterState::unknown_scalar();
+}
+
 RegisterState Machine::stack_read(VerifierState& s, int32_t insn, int regno,
                                   const RegisterState& ptr, int32_t off, int size) {
   const Tnum at = ptr.value.bits + Tnum::constant(static_cast<uint64_t>(int64_t{ptr.off} + off));
@@ -92,6 +115,7 @@ RegisterState Machine::stack_read(VerifierState& s, int32_t insn, int regno,
   const auto a = static_cast<int>(min_off);
   const int spi = slot_index(a);
   const int first = byte_in_slot(a);
+  if (first + size > kSlotSize) return misaligned_stack_read(stack, insn, ptr.frame, a, size);
   observer_.on_read(slot_location(ptr.frame, spi));
   const StackSlot* slot = stack.slot(spi);
   if (slot != nullptr && slot->is_spill()) {
@@ -166,6 +190,19 @@ void Machine::stack_write(VerifierState& s, int32_t insn, int regno, const Regis
   const auto a = static_cast<int>(min_off);
   const int spi = slot_index(a);
   const int first = byte_in_slot(a);
+  if (value != nullptr && value->is_pointer() && first != 0) {
+    fail(insn, fmt::format("misaligned stack access off {}+{}+{} size {}",
+                           ptr.value.bits.to_string(), ptr.off, off, size));
+  }
+  if (first + size > kSlotSize) {
+    // An unaligned access across two slots: both lose their spills, every byte is data.
+    for (int x = a; x < a + size; ++x) {
+      StackSlot& touched = stack.slot_for_write(slot_index(x));
+      scrub_spill(touched);
+      touched.bytes[byte_in_slot(x)] = writes_zero ? SlotByte::Zero : SlotByte::Misc;
+    }
+    return;
+  }
   StackSlot& slot = stack.slot_for_write(spi);
   if (value != nullptr && value->is_pointer()) {
     if (size != kSlotSize) fail(insn, "invalid size of register spill");

@@ -30,6 +30,8 @@ struct RunInput {
   // Conditions asserted at "ja +0" instructions (test harnesses).
   const std::map<int32_t, Assumption>* assumptions = nullptr;
   int32_t fragment_end = -1;  // see AnalysisContext::fragment_end
+  // Global functions by first instruction (see AnalysisContext::global_functions).
+  const std::map<int32_t, GlobalFunction>* global_functions = nullptr;
 };
 
 VerificationResult run_verifier(const RunInput& input, const VerifierOptions& options);

@@ -60,6 +60,7 @@ const std::map<std::string, std::map<std::string, std::string>>& known_differenc
         {"meta_offset upper bound access", "packet pointers do not reach the metadata"}}},
       {"stack.yaml",
        {{"havoc numeric size r10", "narrow spill of a pointer"},
+        {"havoc numeric size r6", "misaligned spill of a pointer"},
         {"stack_numeric_size facts persist across 4-byte store", "pointer beyond the frame"},
         {"shorten numeric size from int64* to int32*", "narrow spill of a pointer"},
         {"havoc if clobber stack bytes", "narrow spill of a pointer"},

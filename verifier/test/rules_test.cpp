@@ -159,6 +159,24 @@ TEST(Stack, OutOfBoundsAndMisaligned) {
             "insn 3: misaligned stack access off 0+0+-12 size 8");
 }
 
+// Found by the differential fuzzer: an unaligned access across two slots must update (and
+// read) both of them; the spill a store overwrites in part is no longer a known constant.
+TEST(Stack, UnalignedAccessesAcrossTwoSlots) {
+  const auto r = verify_source(
+      "r2 = 5\n*(u64 *)(r10 - 8) = r2\n*(u64 *)(r10 - 16) = r2\nr3 = 0x11111111\n"
+      "*(u64 *)(r10 - 12) = r3\nr0 = *(u64 *)(r10 - 8)\nexit");
+  ASSERT_EQ(verdict(r), "");
+  EXPECT_FALSE(r.facts.at(6).constants[0].has_value());
+  EXPECT_EQ(verdict(verify_source("r2 = 1\n*(u64 *)(r10 - 16) = r2\n"
+                                  "r0 = *(u64 *)(r10 - 12)\nexit")),
+            "insn 2: invalid read from stack off -12+4 size 8");
+  EXPECT_EQ(verdict(verify_source("r2 = 1\n*(u64 *)(r10 - 16) = r2\n*(u64 *)(r10 - 8) = r2\n"
+                                  "r0 = *(u64 *)(r10 - 12)\nexit")),
+            "");
+  EXPECT_EQ(verdict(verify_source("*(u64 *)(r10 - 12) = r1\nr0 = 0\nexit")),
+            "insn 0: misaligned stack access off 0+0+-12 size 8");
+}
+
 TEST(Stack, PointersSpillOnlyWhole) {
   EXPECT_EQ(verdict(verify_source("*(u32 *)(r10 - 8) = r1\nr0 = 0\nexit")),
             "insn 0: invalid size of register spill");

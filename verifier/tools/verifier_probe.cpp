@@ -1,6 +1,6 @@
 // Developer tool: verify programs of an object and print the verdict, statistics and (with
 // -v) the state log. Not the user CLI (that is `nicsim verify`).
-//   verifier_probe prog.o [section[/function]] [-v] [--type xdp]
+//   verifier_probe prog.o [section[/function]] [-v] [--log-lines N] [--type xdp]
 
 #include <fmt/format.h>
 
@@ -16,7 +16,7 @@
 int main(int argc, char** argv) {
   using namespace nicsim;
   if (argc < 2) {
-    std::cerr << "usage: verifier_probe prog.o [section] [-v] [--type N]\n";
+    std::cerr << "usage: verifier_probe prog.o [section] [-v] [--log-lines N] [--type N]\n";
     return 2;
   }
   std::string section;
@@ -24,6 +24,8 @@ int main(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
     if (std::strcmp(argv[i], "-v") == 0) {
       options.log_states = true;
+    } else if (std::strcmp(argv[i], "--log-lines") == 0 && i + 1 < argc) {
+      options.max_log_lines = static_cast<uint32_t>(std::stoul(argv[++i]));
     } else if (std::strcmp(argv[i], "--type") == 0 && i + 1 < argc) {
       options.program_type = static_cast<ebpf::ProgramType>(std::stoi(argv[++i]));
     } else {

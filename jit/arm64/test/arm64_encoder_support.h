@@ -74,7 +74,7 @@ std::vector<std::string> encode(Emit emit) {
   CodeBuffer code;
   A64Encoder encoder(code);
   emit(encoder, code);
-  encoder.resolve_branches();
+  code.link(0);
   return capstone().decode(code.bytes());
 }
 

@@ -194,24 +194,6 @@ TEST(Arm64Features, VerifiedModeUsesTheFactsAndTranslatesContextLoadsStatically)
   EXPECT_EQ(disassemble_arm64(direct->entry()).find("blr"), std::string::npos);
 }
 
-TEST(Arm64Features, VerifiedModeNeedsMatchingFacts) {
-  const ebpf::ElfObject object = ebpf::make_single_program_object(assemble("r0 = 0\nexit"));
-  ebpf::Runtime runtime(object);
-  JitOptions verified;
-  verified.mode = SafetyMode::Verified;
-  EXPECT_THROW(make_arm64_engine(object.programs[0], runtime, verified), JitError);
-  ProgramFacts wrong;
-  wrong.insns.resize(5);
-  EXPECT_THROW(make_arm64_engine(object.programs[0], runtime, verified, &wrong), JitError);
-  // A context fact the JIT cannot translate is refused at compile time.
-  const ebpf::ElfObject bad_object =
-      ebpf::make_single_program_object(assemble("r0 = *(u16 *)(r1 + 2)\nexit"));
-  ebpf::Runtime bad_runtime(bad_object);
-  ProgramFacts facts;
-  facts.insns = {{true, PointerKind::Context, true}, {}};
-  EXPECT_THROW(make_arm64_engine(bad_object.programs[0], bad_runtime, verified, &facts), JitError);
-}
-
 // An emulated fault (here: verified code trusting a false fact) ends the run as aborted with
 // a diagnostic naming the instruction; it never takes nicsim down.
 TEST(Arm64Features, EmulatorFaultsAbortTheRun) {
@@ -249,42 +231,6 @@ TEST(Arm64Features, EmulatorFaultsAbortTheRun) {
   }
 }
 
-// What neither engine can run is refused when the engine is built, in the same words.
-TEST(Arm64Features, CompileErrorsAreWordedAsTheInterpreters) {
-  const std::vector<std::vector<Instruction>> programs = {
-      assemble("call 99999\nexit"),
-      assemble("call kfunc 42\nexit"),
-      assemble("r1 = map[id:3]\nr0 = 0\nexit"),
-      {make_insn(kClassStx | kModeAtomic | kSizeDw, 1, 10, 0, kAtomicAdd | kAtomicFetch),
-       make_insn(kClassJmp | kJmpExit, 0, 0, 0, 0)},
-      // lddw r2, func whose target (2 + imm + 1 = 1) is the second slot of the first lddw.
-      assemble("r1 = 0 ll\nr2 = func[-2]\nexit"),
-  };
-  for (size_t i = 0; i < programs.size(); ++i) {
-    const ebpf::ElfObject object = ebpf::make_single_program_object(programs[i]);
-    ebpf::Runtime runtime(object);
-    std::string interpreter_error, jit_error;
-    try {
-      ebpf::Interpreter interpreter(object.programs[0], runtime);
-    } catch (const Error& e) {
-      interpreter_error = e.what();
-    }
-    try {
-      make_arm64_engine(object.programs[0], runtime);
-    } catch (const Error& e) {
-      jit_error = e.what();
-    }
-    EXPECT_FALSE(jit_error.empty()) << "program " << i;
-    EXPECT_EQ(jit_error, interpreter_error) << "program " << i;
-  }
-}
-
-TEST(Arm64Features, RunningPastTheLastInstructionAborts) {
-  const auto results = expect_same("r0 = 1\nr2 = 5 ll", {raw_input()});
-  EXPECT_TRUE(results.at(0).aborted);
-  EXPECT_EQ(results[0].diagnostic, "insn 3: execution ran past the last instruction");
-}
-
 TEST(Arm64Features, DisassemblyListsEachInstructionAboveItsMachineCode) {
   const auto insns = assemble("r0 = 7\nr1 = *(u32 *)(r1 + 0)\nexit");
   Arm64Run run(insns);
@@ -303,21 +249,6 @@ TEST(Arm64Features, DisassemblyListsEachInstructionAboveItsMachineCode) {
   const std::string bare = disassemble_arm64(run.engine->entry(), {true, false});
   EXPECT_EQ(bare.find("entry trampoline"), std::string::npos);
   EXPECT_NE(bare.find("d65f03c0"), std::string::npos) << bare;  // ret, with its encoding
-}
-
-TEST(Arm64Features, EveryRunStartsFromACleanState) {
-  // Stack written by one run reads as zero in the next; registers start at zero.
-  Arm64Run run(R"(
-    r0 = *(u64 *)(r10 - 8)
-    r0 += r3
-    r0 += r9
-    *(u64 *)(r10 - 8) = 77
-    r3 = 5
-    r9 = 6
-    exit
-  )");
-  for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(run.raw().return_value, 0u);
 }
 
 TEST(Arm64Features, EmulatedRunsCountAArch64Instructions) {

@@ -15,6 +15,7 @@
 #include "ebpf/runtime/runtime.h"
 #include "jit/arm64/a64_compiler.h"
 #include "jit/common/differential.h"
+#include "jit/test/jit_test_support.h"  // interpreter_factory, raw_input, xdp_input
 
 namespace nicsim::jit::test {
 
@@ -22,25 +23,11 @@ inline std::vector<ebpf::Instruction> assemble(std::string_view source) {
   return ebpf::assemble(source);
 }
 
-inline EngineFactory interpreter_factory() {
-  return [](const ebpf::Program& program, ebpf::Runtime& runtime) -> std::unique_ptr<ebpf::Engine> {
-    return std::make_unique<ebpf::Interpreter>(program, runtime);
-  };
-}
-
 inline EngineFactory arm64_factory(JitOptions options = {}, const ProgramFacts* facts = nullptr) {
   return [options, facts](const ebpf::Program& program,
                           ebpf::Runtime& runtime) -> std::unique_ptr<ebpf::Engine> {
     return make_arm64_engine(program, runtime, options, facts);
   };
-}
-
-inline DifferentialInput raw_input(std::vector<uint8_t> bytes = {}) {
-  return DifferentialInput{DifferentialInput::Kind::Raw, std::move(bytes)};
-}
-
-inline DifferentialInput xdp_input(std::vector<uint8_t> packet) {
-  return DifferentialInput{DifferentialInput::Kind::Xdp, std::move(packet)};
 }
 
 // The interpreter and the arm64 JIT agree on every input; returns the JIT's results.

@@ -27,8 +27,8 @@ struct Layout {
   int passes = 0;
 };
 
-Layout assemble(const std::vector<Item>& items, size_t label_count) {
-  BranchRelaxer relaxer;
+Layout assemble(const std::vector<Item>& items, size_t label_count, RelaxationPolicy policy = {}) {
+  BranchRelaxer relaxer(policy);
   for (;;) {
     CodeBuffer code;
     std::vector<Label> labels;
@@ -121,6 +121,22 @@ TEST(BranchRelaxer, GrowthOfAnInnerBranchPushesAnOuterOneLong) {
   const std::vector<Item> fits = {{Item::Branch, 0}, {Item::Filler, 122}, {Item::Branch, 1},
                                   {Item::Bind, 0},   {Item::Filler, 200}, {Item::Bind, 1}};
   EXPECT_TRUE(assemble(fits, 2).branch_short[0]);  // 122 + 5 = 127
+}
+
+// AArch64's policy: a reach measured from the branch's first byte, and the first pass in
+// which every short branch reaches is final (FirstFit), even if a long one could now be short.
+TEST(BranchRelaxer, FirstFitMeasuresFromTheBranchStartAndStopsEarly) {
+  RelaxationPolicy policy;
+  policy.reach = {-100, 100, ShortBranchReach::Origin::BranchStart};
+  policy.convergence = Convergence::FirstFit;
+  // 2 + 98 bytes to the label: a displacement of 100 from the branch start fits.
+  const Layout near = assemble({{Item::Branch, 0}, {Item::Filler, 98}, {Item::Bind, 0}}, 1, policy);
+  EXPECT_TRUE(near.branch_short[0]);
+  EXPECT_EQ(near.passes, 1);
+  const Layout far = assemble({{Item::Branch, 0}, {Item::Filler, 99}, {Item::Bind, 0}}, 1, policy);
+  EXPECT_FALSE(far.branch_short[0]);
+  EXPECT_EQ(decoded_target(far, 0), far.label_offsets[0]);
+  EXPECT_EQ(far.passes, 2);
 }
 
 TEST(BranchRelaxer, RandomProgramsConvergeToTheSmallestConsistentLayout) {

@@ -112,5 +112,47 @@ TEST(CodeBuffer, RejectsFixupsToUnboundLabels) {
   EXPECT_THROW(code.add_fixup(FixupKind::Rel32, 0, 4, Label{99}), JitError);
 }
 
+// A made-up field: the word distance from the instruction to the label in the low 12 bits
+// (signed), as AArch64 keeps scaled displacements inside the instruction word.
+uint32_t word_distance_field(uint32_t word, uint64_t site, uint64_t target) {
+  const int64_t words = (static_cast<int64_t>(target) - static_cast<int64_t>(site)) / 4;
+  if (words < -2048 || words > 2047) throw JitError("word distance out of range");
+  return (word & ~0xfffu) | (static_cast<uint32_t>(words) & 0xfffu);
+}
+
+TEST(CodeBuffer, LinksFieldsInsideInstructionWords) {
+  CodeBuffer code;
+  const Label forward = code.new_label();
+  const Label back = code.new_label();
+  code.bind(back);
+  code.put32(0xabc00000);  // word 0: to `forward`, 3 words on
+  code.add_word_fixup(word_distance_field, 0, forward);
+  code.put32(0);
+  code.put32(0x12345000);  // word 2: back to word 0
+  code.add_word_fixup(word_distance_field, 8, back);
+  code.bind(forward);
+  code.link(0x10000);
+  uint32_t first = 0, third = 0;
+  std::memcpy(&first, code.bytes().data(), 4);
+  std::memcpy(&third, code.bytes().data() + 8, 4);
+  EXPECT_EQ(first, 0xabc00003u);  // the other bits are kept
+  EXPECT_EQ(third, 0x12345ffeu);  // -2 words
+}
+
+TEST(CodeBuffer, WordFieldsThatCannotHoldTheDistanceFailTheLink) {
+  CodeBuffer code;
+  const Label far = code.new_label();
+  code.put32(0);
+  code.add_word_fixup(word_distance_field, 0, far);
+  for (int i = 0; i < 2048; ++i)
+    code.put32(0);
+  code.bind(far);  // 2049 words on: one more than the field holds
+  EXPECT_THROW(code.link(0), JitError);
+  CodeBuffer other;  // a word fix-up to a label never bound
+  other.put32(0);
+  other.add_word_fixup(word_distance_field, 0, other.new_label());
+  EXPECT_THROW(other.link(0), JitError);
+}
+
 }  // namespace
 }  // namespace nicsim::jit

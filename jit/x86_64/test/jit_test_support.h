@@ -12,29 +12,16 @@
 #include "ebpf/program/program.h"
 #include "ebpf/runtime/runtime.h"
 #include "jit/common/differential.h"
+#include "jit/test/jit_test_support.h"  // interpreter_factory, raw_input, xdp_input
 #include "jit/x86_64/x86_compiler.h"
 
 namespace nicsim::jit::test {
-
-inline EngineFactory interpreter_factory() {
-  return [](const ebpf::Program& program, ebpf::Runtime& runtime) -> std::unique_ptr<ebpf::Engine> {
-    return std::make_unique<ebpf::Interpreter>(program, runtime);
-  };
-}
 
 inline EngineFactory x86_factory(JitOptions options = {}, const ProgramFacts* facts = nullptr) {
   return [options, facts](const ebpf::Program& program,
                           ebpf::Runtime& runtime) -> std::unique_ptr<ebpf::Engine> {
     return make_x86_64_engine(program, runtime, options, facts);
   };
-}
-
-inline DifferentialInput raw_input(std::vector<uint8_t> bytes = {}) {
-  return DifferentialInput{DifferentialInput::Kind::Raw, std::move(bytes)};
-}
-
-inline DifferentialInput xdp_input(std::vector<uint8_t> packet) {
-  return DifferentialInput{DifferentialInput::Kind::Xdp, std::move(packet)};
 }
 
 // The interpreter and the JIT agree on every input; returns the JIT's results.

@@ -145,60 +145,6 @@ TEST_F(X86Features, VerifiedModeUsesTheFactsAndTranslatesContextLoadsStatically)
   EXPECT_EQ(disassemble_x86_64(direct->entry()).find("cold paths and stubs"), std::string::npos);
 }
 
-TEST_F(X86Features, VerifiedModeNeedsMatchingFacts) {
-  const auto insns = ProgramBuilder().mov64(0, 0).exit().build();
-  const ebpf::ElfObject object = ebpf::make_single_program_object(insns);
-  ebpf::Runtime runtime(object);
-  JitOptions verified;
-  verified.mode = SafetyMode::Verified;
-  EXPECT_THROW(make_x86_64_engine(object.programs[0], runtime, verified), JitError);
-  ProgramFacts wrong;
-  wrong.insns.resize(5);
-  EXPECT_THROW(make_x86_64_engine(object.programs[0], runtime, verified, &wrong), JitError);
-  // A context fact the JIT cannot translate is refused at compile time.
-  const auto bad = ProgramBuilder().ldx(kSizeH, 0, 1, 2).exit().build();
-  const ebpf::ElfObject bad_object = ebpf::make_single_program_object(bad);
-  ebpf::Runtime bad_runtime(bad_object);
-  ProgramFacts facts;
-  facts.insns = {{true, PointerKind::Context, true}, {}};
-  EXPECT_THROW(make_x86_64_engine(bad_object.programs[0], bad_runtime, verified, &facts), JitError);
-}
-
-// What neither engine can run is refused when the engine is built, in the same words.
-TEST_F(X86Features, CompileErrorsAreWordedAsTheInterpreters) {
-  const std::vector<std::vector<ebpf::Instruction>> programs = {
-      ProgramBuilder().call(99999).exit().build(),
-      ProgramBuilder().raw(make_insn(kClassJmp | kJmpCall, 0, kCallKfunc, 0, 42)).exit().build(),
-      ProgramBuilder().lddw_map(1, 3).mov64(0, 0).exit().build(),
-      ProgramBuilder().atomic(kSizeDw, kAtomicAdd | kAtomicFetch, 1, 10, 0).exit().build(),
-      // lddw r2, func whose target (2 + imm + 1 = 1) is the second slot of the first lddw.
-      ProgramBuilder().lddw(1, 0).lddw(2, static_cast<uint32_t>(-2), kLddwFunc).exit().build(),
-  };
-  for (size_t i = 0; i < programs.size(); ++i) {
-    const ebpf::ElfObject object = ebpf::make_single_program_object(programs[i]);
-    ebpf::Runtime runtime(object);
-    std::string interpreter_error, jit_error;
-    try {
-      ebpf::Interpreter interpreter(object.programs[0], runtime);
-    } catch (const Error& e) {
-      interpreter_error = e.what();
-    }
-    try {
-      make_x86_64_engine(object.programs[0], runtime);
-    } catch (const Error& e) {
-      jit_error = e.what();
-    }
-    EXPECT_FALSE(jit_error.empty()) << "program " << i;
-    EXPECT_EQ(jit_error, interpreter_error) << "program " << i;
-  }
-}
-
-TEST_F(X86Features, RunningPastTheLastInstructionAborts) {
-  const auto results = expect_same(ProgramBuilder().mov64(0, 1).lddw(2, 5).build(), {raw_input()});
-  EXPECT_TRUE(results.at(0).aborted);
-  EXPECT_EQ(results[0].diagnostic, "insn 3: execution ran past the last instruction");
-}
-
 TEST_F(X86Features, DisassemblyListsEachInstructionAboveItsMachineCode) {
   const auto insns = ProgramBuilder().mov64(0, 7).ldx(kSizeW, 1, 1, 0).exit().build();
   JitRun run(insns);
@@ -215,16 +161,6 @@ TEST_F(X86Features, DisassemblyListsEachInstructionAboveItsMachineCode) {
   EXPECT_NE(listing.find("entry trampoline"), std::string::npos) << listing;
   EXPECT_EQ(disassemble_x86_64(run.engine->entry(), {false, false}).find("entry trampoline"),
             std::string::npos);
-}
-
-TEST_F(X86Features, EveryRunStartsFromACleanState) {
-  // Stack written by one run reads as zero in the next; registers start at zero.
-  ProgramBuilder p;
-  p.ldx(kSizeDw, 0, 10, -8).alu64r(kAluAdd, 0, 3).alu64r(kAluAdd, 0, 9);
-  p.st(kSizeDw, 10, -8, 77).mov64(3, 5).mov64(9, 6).exit();
-  JitRun run(p.build());
-  for (int i = 0; i < 3; ++i)
-    EXPECT_EQ(run.raw().return_value, 0u);
 }
 
 }  // namespace

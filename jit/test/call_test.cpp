@@ -1,4 +1,4 @@
-// Calls on the arm64 JIT against the interpreter: helpers (and their faults), bpf-to-bpf calls
+// Calls on the JIT backends against the interpreter: helpers (and their faults), bpf-to-bpf calls
 // with their own frames and the depth limit, callx (code addresses and helper ids), tail
 // calls (to programs compiled on first use, which the emulator maps when it first fetches from
 // them) and their limit, and the instruction budget.
@@ -10,17 +10,19 @@
 #include <vector>
 
 #include "ebpf/runtime/helpers.h"
-#include "jit/arm64/test/arm64_test_support.h"
+#include "jit/test/jit_fixture.h"
 
 namespace nicsim::jit::test {
 namespace {
+
+class JitCalls : public JitTest {};
 
 using ebpf::kHelperGetPrandomU32;
 using ebpf::kHelperGetSmpProcessorId;
 using ebpf::kHelperKtimeGetNs;
 using ebpf::kHelperTailCall;
 
-TEST(Arm64Calls, HelpersSeeArgumentsAndPreserveR1ToR5) {
+TEST_P(JitCalls, HelpersSeeArgumentsAndPreserveR1ToR5) {
   const std::string p =
       fmt::format(R"(
     r6 = 0
@@ -58,7 +60,7 @@ ebpf::MapDefinition hash_map(const char* name) {
   return map;
 }
 
-TEST(Arm64Calls, HelperFaultAbortsWithTheHelpersMessage) {
+TEST_P(JitCalls, HelperFaultAbortsWithTheHelpersMessage) {
   ebpf::ElfObject object = ebpf::make_single_program_object(assemble(
       fmt::format("r1 = map[id:0]\nr2 = 12345\ncall {}\nexit", ebpf::kHelperMapLookupElem)));
   object.maps.push_back(hash_map("m"));
@@ -67,7 +69,7 @@ TEST(Arm64Calls, HelperFaultAbortsWithTheHelpersMessage) {
   EXPECT_NE(results[0].diagnostic.find("insn 3:"), std::string::npos) << results[0].diagnostic;
 }
 
-TEST(Arm64Calls, LocalCallsHaveTheirOwnFramesAndKeepR6ToR9) {
+TEST_P(JitCalls, LocalCallsHaveTheirOwnFramesAndKeepR6ToR9) {
   const char* p = R"(
     r6 = 6
     r7 = 7
@@ -106,7 +108,7 @@ TEST(Arm64Calls, LocalCallsHaveTheirOwnFramesAndKeepR6ToR9) {
   expect_same(p, {raw_input()});
 }
 
-TEST(Arm64Calls, CallDepthLimitAborts) {
+TEST_P(JitCalls, CallDepthLimitAborts) {
   for (int depth : {6, 7, 8, 9}) {
     const std::string p = fmt::format(R"(
       r1 = {}
@@ -132,7 +134,7 @@ TEST(Arm64Calls, CallDepthLimitAborts) {
   }
 }
 
-TEST(Arm64Calls, ReturnedFramesAreNoLongerAccessible) {
+TEST_P(JitCalls, ReturnedFramesAreNoLongerAccessible) {
   const char* p = R"(
     call f
     r0 = *(u64 *)(r0 + 0)
@@ -147,7 +149,7 @@ TEST(Arm64Calls, ReturnedFramesAreNoLongerAccessible) {
   EXPECT_TRUE(results.at(0).aborted);
 }
 
-TEST(Arm64Calls, CallxToFunctionAddressesAndHelperIds) {
+TEST_P(JitCalls, CallxToFunctionAddressesAndHelperIds) {
   const std::string p = fmt::format(R"(
     r6 = func[double]
     r1 = 21
@@ -226,7 +228,7 @@ ebpf::ElfObject tail_call_object() {
   return object;
 }
 
-TEST(Arm64Calls, TailCallsJumpFallThroughAndStopAtTheLimit) {
+TEST_P(JitCalls, TailCallsJumpFallThroughAndStopAtTheLimit) {
   const ebpf::ElfObject object = tail_call_object();
   std::vector<DifferentialInput> inputs;
   for (uint8_t slot : {0, 1, 2, 3, 4, 200, 1, 2})
@@ -239,7 +241,7 @@ TEST(Arm64Calls, TailCallsJumpFallThroughAndStopAtTheLimit) {
   EXPECT_EQ(results[6].return_value, 107u);  // programs compiled on first use stay mapped
 }
 
-TEST(Arm64Calls, TailCallThroughSomethingElseAborts) {
+TEST_P(JitCalls, TailCallThroughSomethingElseAborts) {
   ebpf::ElfObject object = tail_call_object();
   object.programs[1].insns =
       assemble(fmt::format("r2 = 5\nr3 = 0\ncall {}\nexit", kHelperTailCall));
@@ -248,7 +250,7 @@ TEST(Arm64Calls, TailCallThroughSomethingElseAborts) {
   EXPECT_NE(results[0].diagnostic.find("of 'xdp/one'"), std::string::npos) << results[0].diagnostic;
 }
 
-TEST(Arm64Calls, CallxWithTheTailCallHelperId) {
+TEST_P(JitCalls, CallxWithTheTailCallHelperId) {
   ebpf::ElfObject object = tail_call_object();
   object.programs[0].insns = assemble(
       fmt::format("r0 = 1\nr2 = map[id:0]\nr3 = 1\nr4 = {}\ncallx r4\nexit", kHelperTailCall));
@@ -256,7 +258,7 @@ TEST(Arm64Calls, CallxWithTheTailCallHelperId) {
   EXPECT_EQ(results.at(0).return_value, 101u);
 }
 
-TEST(Arm64Calls, InstructionBudgetStopsEndlessLoops) {
+TEST_P(JitCalls, InstructionBudgetStopsEndlessLoops) {
   const auto results =
       expect_same("r0 = 0\ntop:\nr0 += 1\n*(u64 *)(r10 - 8) = 0\ngoto top", {raw_input()});
   EXPECT_TRUE(results.at(0).aborted);
@@ -292,7 +294,7 @@ TEST(Arm64Calls, InstructionBudgetStopsEndlessLoops) {
     ebpf::Interpreter interpreter(object.programs[0], runtime, interpreter_options);
     const ebpf::ExecutionResult expected = interpreter.run_raw({});
     ebpf::Runtime jit_runtime(object);
-    const auto engine = make_arm64_engine(object.programs[0], jit_runtime, options);
+    const auto engine = target().make(object.programs[0], jit_runtime, options, nullptr);
     const ebpf::ExecutionResult actual = engine->run_raw({});
     EXPECT_EQ(actual.aborted, expected.aborted);
     EXPECT_EQ(actual.diagnostic, expected.diagnostic);
@@ -300,10 +302,12 @@ TEST(Arm64Calls, InstructionBudgetStopsEndlessLoops) {
   }
 }
 
-TEST(Arm64Calls, RecursionWithoutEndHitsTheDepthLimitNotTheNativeStack) {
+TEST_P(JitCalls, RecursionWithoutEndHitsTheDepthLimitNotTheNativeStack) {
   const auto results = expect_same("f:\ncall f\nexit", {raw_input()});
   EXPECT_TRUE(results.at(0).aborted);
 }
+
+NICSIM_INSTANTIATE_FOR_EVERY_TARGET(JitCalls);
 
 }  // namespace
 }  // namespace nicsim::jit::test

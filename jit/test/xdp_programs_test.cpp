@@ -1,13 +1,16 @@
-// Real XDP programs on the interpreter and the arm64 JIT with generated traffic: nicsim's
+// Real XDP programs on the interpreter and on each JIT backend with generated traffic: nicsim's
 // bundled programs (with their default map contents), the Linux kernel's XDP samples built
-// from linux-source (with the map entries and routes that make them forward), and the
-// compiled kernel samples of the shared corpus (ebpf-samples/linux/xdp*_kern.o). Every packet
-// must get the same action, leave the same bytes (the frame the program transmits or
-// redirects) and the same redirect target, and the maps must hold the same contents after
-// each packet (compare_engines checks all of it). The programs are not verified here, so they
-// run checked, and once more with constant blinding.
+// from linux-source (with the map entries and routes that make them forward), and the compiled
+// kernel samples of the shared corpus (ebpf-samples/linux/xdp*_kern.o). Every packet must get
+// the same action, leave the same bytes (the frame the program transmits or redirects) and the
+// same redirect target, and the maps must hold the same contents after each packet
+// (compare_engines checks all of it). Each program runs three ways: checked, checked with
+// constant blinding, and verified (the verifier's VerifiedProgram compiled in Verified mode
+// with its facts: plain proven accesses, xdp_md loads translated at compile time, decided
+// branches, dead code and redundant zero-extensions left out).
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,13 +28,27 @@
 
 #include "ebpf/elf/elf_loader.h"
 #include "ebpf/runtime/map_json.h"
-#include "jit/arm64/test/arm64_test_support.h"
+#include "jit/test/jit_test_support.h"
 #include "testbench/traffic/addresses.h"
 #include "testbench/traffic/generator.h"
 #include "testbench/traffic/traffic_spec.h"
+#include "verifier/verifier.h"
 
 namespace nicsim::jit::test {
 namespace {
+
+enum class Mode { Checked, Hardened, Verified };
+
+const char* mode_name(Mode mode) {
+  switch (mode) {
+    case Mode::Checked:
+      return "checked";
+    case Mode::Hardened:
+      return "hardened";
+    default:
+      return "verified";
+  }
+}
 
 // Prepares one world's runtime (maps, routes) before its engine is built.
 using WorldSetup = std::function<void(ebpf::Runtime&)>;
@@ -71,9 +88,9 @@ std::vector<DifferentialInput> traffic_inputs(const std::vector<std::string>& sp
 // Runs program `program_name` ("" for the object's first XDP program) on both engines.
 // The traffic must exercise the program, not bounce off its first check: the packets get at
 // least `min_actions` different actions.
-void expect_agreement(const std::string& object_path, const std::string& program_name,
-                      const std::vector<std::string>& specs, const WorldSetup& setup = {},
-                      size_t min_actions = 2) {
+void expect_agreement(const JitTarget& target, const std::string& object_path,
+                      const std::string& program_name, const std::vector<std::string>& specs,
+                      const WorldSetup& setup = {}, size_t min_actions = 2) {
   SCOPED_TRACE(object_path + " " + program_name);
   const ebpf::ElfObject object = ebpf::load_elf_file(object_path);
   size_t index = object.programs.size();
@@ -88,27 +105,35 @@ void expect_agreement(const std::string& object_path, const std::string& program
   }
   ASSERT_LT(index, object.programs.size()) << "no such program";
   const std::vector<DifferentialInput> inputs = traffic_inputs(specs);
-  for (bool harden : {false, true}) {
+  for (const Mode mode : {Mode::Checked, Mode::Hardened, Mode::Verified}) {
+    SCOPED_TRACE(mode_name(mode));
     JitOptions options;
-    options.harden = harden;
+    options.harden = mode == Mode::Hardened;
+    const EngineFactory jit =
+        mode == Mode::Verified ? verified_factory(target, options) : jit_factory(target, options);
+    DifferentialOptions compare;
+    compare.compare_instruction_counts = mode != Mode::Verified;  // verified code counts none
     const DifferentialReport report =
         compare_engines(object, index, inputs, with_setup(interpreter_factory(), setup),
-                        with_setup(arm64_factory(options), setup));
-    EXPECT_TRUE(report.equal) << (harden ? "hardened: " : "") << report.difference;
+                        with_setup(jit, setup), compare);
+    EXPECT_TRUE(report.equal) << report.difference;
     ASSERT_EQ(report.candidate_results.size(), inputs.size());
     std::set<ebpf::XdpAction> actions;
     for (const auto& result : report.candidate_results)
       actions.insert(ebpf::xdp_action_of(result));
     EXPECT_GE(actions.size(), min_actions) << "too few different actions";
-    if (!harden) {
+    if (mode == Mode::Verified) {
+      // Verified code carries no instruction budget: a count would mean it ran checked.
+      for (const auto& result : report.candidate_results)
+        EXPECT_EQ(result.instructions, 0u);
       std::map<ebpf::XdpAction, int> histogram;
       for (const auto& result : report.candidate_results)
         ++histogram[ebpf::xdp_action_of(result)];
       std::string summary;
       for (const auto& [action, count] : histogram)
         summary += fmt::format(" {} {}", count, ebpf::xdp_action_name(action));
-      std::cout << std::filesystem::path(object_path).filename().string() << " " << program_name
-                << ":" << summary << "\n";
+      std::cout << target.name << " " << std::filesystem::path(object_path).filename().string()
+                << " " << program_name << ":" << summary << "\n";
     }
   }
 }
@@ -126,18 +151,25 @@ std::string bundled(const std::string& name) {
   return std::string(NICSIM_PROGRAMS_DIR) + "/" + name + ".o";
 }
 
-TEST(Arm64XdpPrograms, Drop) {
-  expect_agreement(bundled("xdp_drop"), "", {"proto=udp,size=64,flows=16,packets=50"}, {}, 1);
+class JitXdpPrograms : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { NICSIM_REQUIRE_RUNNABLE(target()); }
+  const JitTarget& target() const { return jit_target(GetParam()); }
+};
+
+TEST_P(JitXdpPrograms, Drop) {
+  expect_agreement(target(), bundled("xdp_drop"), "", {"proto=udp,size=64,flows=16,packets=50"}, {},
+                   1);
 }
 
-TEST(Arm64XdpPrograms, Tx) {
-  expect_agreement(bundled("xdp_tx"), "",
+TEST_P(JitXdpPrograms, Tx) {
+  expect_agreement(target(), bundled("xdp_tx"), "",
                    {"proto=udp,size=64,flows=16,packets=100",
                     "ip=mix,proto=mix,size=imix,flows=50,packets=100"});
 }
 
-TEST(Arm64XdpPrograms, Firewall) {
-  expect_agreement(bundled("xdp_firewall"), "",
+TEST_P(JitXdpPrograms, Firewall) {
+  expect_agreement(target(), bundled("xdp_firewall"), "",
                    {"src=10.0.0.1,dst=203.0.113.1,sport=1024-1039,dport=80,flows=16,packets=200",
                     "src=203.0.113.1,dst=10.0.0.1,sport=80,dport=1024-1039,flows=16,packets=200",
                     "src=198.51.100.0/24,dst=10.0.0.0/8,flows=100,packets=200",
@@ -145,8 +177,8 @@ TEST(Arm64XdpPrograms, Firewall) {
                    {}, 3);
 }
 
-TEST(Arm64XdpPrograms, RouterIpv4) {
-  expect_agreement(bundled("xdp_router_ipv4"), "",
+TEST_P(JitXdpPrograms, RouterIpv4) {
+  expect_agreement(target(), bundled("xdp_router_ipv4"), "",
                    {"dst=192.168.0.0/23,proto=mix,size=64,flows=256,packets=300",
                     "dst=10.0.0.0/8,flows=10,packets=50", "dst=203.0.113.0/24,flows=10,packets=50",
                     "dst=198.51.100.0/24,flows=10,packets=50",
@@ -154,15 +186,15 @@ TEST(Arm64XdpPrograms, RouterIpv4) {
                    default_maps("xdp_router_ipv4"), 4);
 }
 
-TEST(Arm64XdpPrograms, TunnelIpip) {
-  expect_agreement(bundled("xdp_tunnel_ipip"), "",
+TEST_P(JitXdpPrograms, TunnelIpip) {
+  expect_agreement(target(), bundled("xdp_tunnel_ipip"), "",
                    {"dst=192.168.0.0/23,proto=mix,size=imix,flows=256,packets=300",
                     "dst=10.1.0.0/16,flows=8,packets=40", "ip=6,flows=4,packets=10"},
                    default_maps("xdp_tunnel_ipip"), 3);
 }
 
-TEST(Arm64XdpPrograms, LoadBalancer) {
-  expect_agreement(bundled("xdp_load_balancer"), "",
+TEST_P(JitXdpPrograms, LoadBalancer) {
+  expect_agreement(target(), bundled("xdp_load_balancer"), "",
                    {"dst=10.100.0.1,dport=80,proto=tcp,size=64,flows=200,packets=400",
                     "dst=10.100.0.2,dport=53,proto=udp,flows=50,packets=100",
                     "dst=10.100.0.9,flows=5,packets=20"},
@@ -171,12 +203,14 @@ TEST(Arm64XdpPrograms, LoadBalancer) {
 
 // --- the kernel's samples, built from linux-source ---
 
-class Arm64KernelSamples : public ::testing::Test {
+class JitKernelSamples : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
+    NICSIM_REQUIRE_RUNNABLE(target());
     if (!NICSIM_KERNEL_SAMPLES_BUILT)
       GTEST_SKIP() << "the kernel XDP samples were not built (no linux-source tarball)";
   }
+  const JitTarget& target() const { return jit_target(GetParam()); }
   static std::string object(const std::string& name) {
     return std::string(NICSIM_KERNEL_PROGRAMS_DIR) + "/" + name + ".o";
   }
@@ -207,13 +241,13 @@ std::vector<uint8_t> u32_bytes(uint32_t value) {
   return bytes;
 }
 
-TEST_F(Arm64KernelSamples, AdjustTail) {
+TEST_P(JitKernelSamples, AdjustTail) {
   expect_agreement(
-      object("xdp_adjust_tail"), "xdp_icmp",
+      target(), object("xdp_adjust_tail"), "xdp_icmp",
       {"proto=mix,size=64-1500,flows=50,packets=150", "ip=6,size=700,flows=4,packets=10"}, {}, 3);
 }
 
-TEST_F(Arm64KernelSamples, Fwd) {
+TEST_P(JitKernelSamples, Fwd) {
   const WorldSetup setup = [](ebpf::Runtime& runtime) {
     ebpf::FibRoute route;
     route.family = 4;
@@ -228,13 +262,13 @@ TEST_F(Arm64KernelSamples, Fwd) {
   };
   for (const char* program : {"xdp_fwd", "xdp_fwd_direct"})
     expect_agreement(
-        object("xdp_fwd"), program,
+        target(), object("xdp_fwd"), program,
         {"dst=192.168.0.0/20,proto=mix,flows=50,packets=150", "dst=10.9.0.0/16,flows=10,packets=30",
          "dst=192.168.0.0/20,ttl=1,flows=5,packets=10"},
         setup, 3);
 }
 
-TEST_F(Arm64KernelSamples, TxIptunnel) {
+TEST_P(JitKernelSamples, TxIptunnel) {
   const WorldSetup setup = [](ebpf::Runtime& runtime) {
     // struct vip: daddr (16-byte union), dport (network order), family (u16), protocol.
     std::vector<uint8_t> key(24, 0);
@@ -255,14 +289,14 @@ TEST_F(Arm64KernelSamples, TxIptunnel) {
     std::copy(mac.begin(), mac.end(), value.begin() + 34);
     put_entry(runtime, "vip2tnl", key, value);
   };
-  expect_agreement(object("xdp_tx_iptunnel"), "",
+  expect_agreement(target(), object("xdp_tx_iptunnel"), "",
                    {"dst=10.100.0.1,dport=80,proto=tcp,flows=50,packets=150",
                     "dst=10.100.0.1,dport=81,proto=tcp,flows=5,packets=20",
                     "dst=10.100.0.1,dport=80,proto=udp,flows=5,packets=20"},
                    setup, 3);
 }
 
-TEST_F(Arm64KernelSamples, RouterIpv4) {
+TEST_P(JitKernelSamples, RouterIpv4) {
   const WorldSetup setup = [](ebpf::Runtime& runtime) {
     std::vector<uint8_t> key = u32_bytes(16);
     for (uint8_t byte : bytes_of_ipv4("192.168.0.0"))
@@ -284,14 +318,18 @@ TEST_F(Arm64KernelSamples, RouterIpv4) {
     put_entry(runtime, "tx_port", u32_bytes(2), u32_bytes(2));
   };
   expect_agreement(
-      object("xdp_router_ipv4"), "xdp_router_ipv4_prog",
+      target(), object("xdp_router_ipv4"), "xdp_router_ipv4_prog",
       {"dst=192.168.0.0/27,proto=mix,flows=60,packets=150", "dst=10.1.0.0/16,flows=10,packets=20"},
       setup);
 }
 
 // --- the compiled kernel samples of the shared corpus ---
 
-TEST(Arm64CorpusXdpSamples, EveryXdpProgramAgreesWithTheInterpreter) {
+class JitCorpusXdpSamples : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(JitCorpusXdpSamples, EveryXdpProgramAgreesWithTheInterpreter) {
+  const JitTarget& target = jit_target(GetParam());
+  NICSIM_REQUIRE_RUNNABLE(target);
   const std::filesystem::path directory =
       std::filesystem::path(NICSIM_TESTDATA_DIR) / "ebpf-samples" / "linux";
   std::vector<std::filesystem::path> objects;
@@ -305,7 +343,8 @@ TEST(Arm64CorpusXdpSamples, EveryXdpProgramAgreesWithTheInterpreter) {
   ASSERT_GE(objects.size(), 10u);
   const std::vector<DifferentialInput> inputs =
       traffic_inputs({"ip=mix,proto=mix,size=imix,flows=64,packets=120"});
-  size_t compared = 0;
+  size_t compared = 0, verified = 0;
+  std::vector<std::string> refused;
   for (const auto& path : objects) {
     ebpf::ElfObject object;
     try {
@@ -317,17 +356,39 @@ TEST(Arm64CorpusXdpSamples, EveryXdpProgramAgreesWithTheInterpreter) {
     }
     for (size_t p = 0; p < object.programs.size(); ++p) {
       if (object.programs[p].type != ebpf::ProgramType::Xdp) continue;
-      SCOPED_TRACE(
-          fmt::format("{} {}", path.filename().string(), object.programs[p].display_name()));
+      const std::string where =
+          fmt::format("{} {}", path.filename().string(), object.programs[p].display_name());
+      SCOPED_TRACE(where);
       const DifferentialReport report =
-          compare_engines(object, p, inputs, interpreter_factory(), arm64_factory());
+          compare_engines(object, p, inputs, interpreter_factory(), jit_factory(target));
       EXPECT_TRUE(report.equal) << report.difference;
       ++compared;
+      const auto verdict = verifier::verify(object, object.programs[p]);
+      if (!verdict.accepted) {
+        refused.push_back(where + ": " + verdict.error->to_string());
+        continue;
+      }
+      DifferentialOptions options;
+      options.compare_instruction_counts = false;
+      const DifferentialReport verified_report = compare_engines(
+          object, p, inputs, interpreter_factory(), verified_factory(target), options);
+      EXPECT_TRUE(verified_report.equal) << "verified: " << verified_report.difference;
+      ++verified;
     }
   }
   EXPECT_GE(compared, 12u);
-  std::cout << "compared " << compared << " XDP programs of the corpus\n";
+  // The verifier accepts the kernel's XDP samples (verifier_corpus_test holds the details).
+  EXPECT_EQ(verified, compared) << "refused: " << fmt::format("{}", fmt::join(refused, "; "));
+  std::cout << target.name << ": compared " << compared << " XDP programs of the corpus, "
+            << verified << " of them verified too\n";
 }
+
+INSTANTIATE_TEST_SUITE_P(Targets, JitXdpPrograms, ::testing::ValuesIn(target_names()),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Targets, JitKernelSamples, ::testing::ValuesIn(target_names()),
+                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Targets, JitCorpusXdpSamples, ::testing::ValuesIn(target_names()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace nicsim::jit::test

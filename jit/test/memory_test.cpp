@@ -1,4 +1,4 @@
-// Loads, stores and atomics on the arm64 JIT against the interpreter: every size, register
+// Loads, stores and atomics on the JIT backends against the interpreter: every size, register
 // and addressing form (AArch64 has a scaled 12-bit, an unscaled 9-bit and a register-offset
 // form, chosen by offset), checked accesses that must abort with the interpreter's
 // diagnostic, exclusive-pair atomics (and the misaligned ones they cannot do), xdp_md
@@ -13,10 +13,12 @@
 
 #include "ebpf/runtime/helpers.h"
 #include "ebpf/runtime/xdp.h"
-#include "jit/arm64/test/arm64_test_support.h"
+#include "jit/test/jit_fixture.h"
 
 namespace nicsim::jit::test {
 namespace {
+
+class JitMemory : public JitTest {};
 
 using namespace ebpf;  // opcode constants
 
@@ -47,7 +49,7 @@ Instruction atomic(int size, int32_t op, int dst, int src, int16_t offset) {
                    static_cast<uint8_t>(dst), static_cast<uint8_t>(src), offset, op);
 }
 
-TEST(Arm64Memory, LoadsOfEverySizeAndSignIntoEveryRegister) {
+TEST_P(JitMemory, LoadsOfEverySizeAndSignIntoEveryRegister) {
   for (int size : {1, 2, 4, 8}) {
     for (bool sign : {false, true}) {
       if (sign && size == 8) continue;
@@ -65,7 +67,7 @@ TEST(Arm64Memory, LoadsOfEverySizeAndSignIntoEveryRegister) {
   }
 }
 
-TEST(Arm64Memory, StoresOfEverySizeFromEveryRegister) {
+TEST_P(JitMemory, StoresOfEverySizeFromEveryRegister) {
   for (int size : {1, 2, 4, 8}) {
     for (int src = 0; src <= 9; ++src) {
       for (int base = 0; base <= 9; ++base) {
@@ -85,7 +87,7 @@ TEST(Arm64Memory, StoresOfEverySizeFromEveryRegister) {
 // Offsets that take each AArch64 addressing form: scaled unsigned (0, multiples of the size),
 // unscaled signed 9-bit (odd, negative down to -256) and a register index (below -256, above
 // the scaled range, or unaligned and past 255).
-TEST(Arm64Memory, EveryOffsetFormOnTheStackAndThroughPointers) {
+TEST_P(JitMemory, EveryOffsetFormOnTheStackAndThroughPointers) {
   for (int size : {1, 2, 4, 8}) {
     std::string p = "r6 = r1\nr7 = 0\n";
     for (int offset : {-512, -511, -300, -257, -256, -255, -100, -17, -16}) {
@@ -105,7 +107,7 @@ TEST(Arm64Memory, EveryOffsetFormOnTheStackAndThroughPointers) {
   }
 }
 
-TEST(Arm64Memory, StackAccessesThroughR10AndThroughCopies) {
+TEST_P(JitMemory, StackAccessesThroughR10AndThroughCopies) {
   const char* p = R"(
     *(u64 *)(r10 - 512) = 0x11223344
     *(u8 *)(r10 - 1) = 0x7f
@@ -126,7 +128,7 @@ TEST(Arm64Memory, StackAccessesThroughR10AndThroughCopies) {
   expect_same(p, {raw_input(), raw_input()});
 }
 
-TEST(Arm64Memory, OutOfBoundsAccessesAbortWithTheInterpretersDiagnostic) {
+TEST_P(JitMemory, OutOfBoundsAccessesAbortWithTheInterpretersDiagnostic) {
   const std::vector<std::vector<Instruction>> programs = {
       assemble("r0 = *(u64 *)(r10 - 520)\nexit"),  // below the frame
       assemble("r0 = *(u32 *)(r10 + 0)\nexit"),    // above the stack
@@ -150,20 +152,9 @@ TEST(Arm64Memory, OutOfBoundsAccessesAbortWithTheInterpretersDiagnostic) {
   }
 }
 
-constexpr int32_t kAtomicOps[] = {kAtomicAdd,
-                                  kAtomicOr,
-                                  kAtomicAnd,
-                                  kAtomicXor,
-                                  kAtomicAdd | kAtomicFetch,
-                                  kAtomicOr | kAtomicFetch,
-                                  kAtomicAnd | kAtomicFetch,
-                                  kAtomicXor | kAtomicFetch,
-                                  kAtomicXchg,
-                                  kAtomicCmpxchg};
-
-TEST(Arm64Memory, AtomicsOfBothSizesWithEveryRegisterPair) {
+TEST_P(JitMemory, AtomicsOfBothSizesWithEveryRegisterPair) {
   for (int size : {4, 8}) {
-    for (int32_t op : kAtomicOps) {
+    for (int32_t op : kAtomicOperations) {
       for (int base = 0; base <= 9; ++base) {
         for (int src = 0; src <= 9; ++src) {
           if (src == base) continue;
@@ -192,9 +183,9 @@ TEST(Arm64Memory, AtomicsOfBothSizesWithEveryRegisterPair) {
 
 // Exclusive loads and stores fault on misaligned addresses; eBPF allows them, so the JIT takes
 // a plain read-modify-write there. The result must be the ISA's, at every misalignment.
-TEST(Arm64Memory, MisalignedAtomicsStillComputeTheIsaResult) {
+TEST_P(JitMemory, MisalignedAtomicsStillComputeTheIsaResult) {
   for (int size : {4, 8}) {
-    for (int32_t op : kAtomicOps) {
+    for (int32_t op : kAtomicOperations) {
       for (int offset : {1, 2, 3, 5, 6, 7}) {
         if (size == 4 && offset > 3) continue;
         const auto prefix = assemble(
@@ -234,7 +225,7 @@ TEST(Arm64Memory, MisalignedAtomicsStillComputeTheIsaResult) {
             if (op == kAtomicXchg) after = operand & mask;
             if (op == kAtomicCmpxchg) after = (before == (r0 & mask)) ? (operand & mask) : before;
         }
-        Arm64Run run(insns);
+        JitRun run(target(), insns);
         const ebpf::ExecutionResult result = run.raw(memory);
         ASSERT_FALSE(result.aborted) << result.diagnostic;
         uint64_t word = 0;
@@ -245,7 +236,7 @@ TEST(Arm64Memory, MisalignedAtomicsStillComputeTheIsaResult) {
   }
 }
 
-TEST(Arm64Memory, CmpxchgSucceedsAndFailsAsTheIsaSays) {
+TEST_P(JitMemory, CmpxchgSucceedsAndFailsAsTheIsaSays) {
   // Independent of the interpreter: r0 gets the old value either way (32-bit: zero-extended),
   // memory changes only when r0 matched.
   for (bool match : {false, true}) {
@@ -256,7 +247,7 @@ TEST(Arm64Memory, CmpxchgSucceedsAndFailsAsTheIsaSays) {
                 {atomic(4, kAtomicCmpxchg, 10, 3, -8)},
                 assemble("r4 = *(u64 *)(r10 - 8)\n*(u64 *)(r1 + 0) = r0\n*(u64 *)(r1 + 8) = r4\n"
                          "r0 = 0\nexit")});
-    Arm64Run run(insns);
+    JitRun run(target(), insns);
     std::vector<uint8_t> memory(16);
     const ebpf::ExecutionResult result = run.raw(memory);
     ASSERT_FALSE(result.aborted) << result.diagnostic;
@@ -268,7 +259,7 @@ TEST(Arm64Memory, CmpxchgSucceedsAndFailsAsTheIsaSays) {
   }
 }
 
-TEST(Arm64Memory, XdpContextFieldsAndPacketAccess) {
+TEST_P(JitMemory, XdpContextFieldsAndPacketAccess) {
   const char* p = R"(
     r2 = *(u32 *)(r1 + 0)
     r3 = *(u32 *)(r1 + 4)
@@ -293,7 +284,7 @@ TEST(Arm64Memory, XdpContextFieldsAndPacketAccess) {
   expect_same(p, {xdp_input(pattern(60)), xdp_input(pattern(10))}, {}, ProgramType::Xdp);
 }
 
-TEST(Arm64Memory, PacketRangeFollowsAdjustHeadAndTail) {
+TEST_P(JitMemory, PacketRangeFollowsAdjustHeadAndTail) {
   // Grow the head by 8 and the tail by 16, then write the new bytes at both ends; shrink the
   // head by 20 and read past the new end (must abort when the packet is short).
   const std::string p = fmt::format(R"(
@@ -326,7 +317,7 @@ TEST(Arm64Memory, PacketRangeFollowsAdjustHeadAndTail) {
   EXPECT_TRUE(results.at(1).aborted);                            // 48 bytes: byte 60 is past it
 }
 
-TEST(Arm64Memory, BadContextAccessesAbortLikeTheInterpreter) {
+TEST_P(JitMemory, BadContextAccessesAbortLikeTheInterpreter) {
   const char* programs[] = {
       "r0 = *(u16 *)(r1 + 0)\nexit",          // half of data
       "r0 = *(s32 *)(r1 + 12)\nexit",         // sign-extending
@@ -341,7 +332,7 @@ TEST(Arm64Memory, BadContextAccessesAbortLikeTheInterpreter) {
   }
 }
 
-TEST(Arm64Memory, LegacyPacketLoads) {
+TEST_P(JitMemory, LegacyPacketLoads) {
   for (int size : {1, 2, 4}) {
     for (int32_t offset : {0, 1, 12, 58, 59, 60, -1, 100000}) {
       const std::string p = fmt::format(
@@ -355,7 +346,7 @@ TEST(Arm64Memory, LegacyPacketLoads) {
   }
 }
 
-TEST(Arm64Memory, MapValuesThroughHelpersAndLddw) {
+TEST_P(JitMemory, MapValuesThroughHelpersAndLddw) {
   ElfObject object;
   object.path = "maps";
   MapDefinition array;
@@ -415,6 +406,8 @@ TEST(Arm64Memory, MapValuesThroughHelpersAndLddw) {
   EXPECT_FALSE(results.at(1).aborted) << results[1].diagnostic;
   EXPECT_TRUE(results.at(2).aborted);
 }
+
+NICSIM_INSTANTIATE_FOR_EVERY_TARGET(JitMemory);
 
 }  // namespace
 }  // namespace nicsim::jit::test

@@ -1,9 +1,9 @@
-// ALU and ALU64 on the arm64 JIT against the interpreter, for every operation, both widths,
+// ALU and ALU64 on each JIT backend against the interpreter, for every operation, both widths,
 // both operand sources and every combination of destination and source register (the
 // translator uses scratch registers and W forms whose mistakes would show as a disturbed
 // neighbour or a stale upper half), edge values, and the ISA-defined results checked
 // independently of the interpreter. A program reads its operands from memory, so that one
-// compilation serves many inputs (Unicorn makes compilations the expensive part).
+// compilation serves many inputs (Unicorn makes arm64 compilations the expensive part).
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -11,9 +11,11 @@
 #include <cstring>
 #include <ostream>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "jit/arm64/test/arm64_test_support.h"
+#include "ebpf/asm/assembler.h"
+#include "jit/test/jit_test_support.h"
 
 namespace nicsim::jit::test {
 namespace {
@@ -67,6 +69,15 @@ std::string register_file_program(const std::string& op, int dst, int src) {
   return p + "r0 = 0\nexit\n";
 }
 
+// The interpreter and the target agree on every input.
+void expect_same(const JitTarget& target, const std::string& source,
+                 const std::vector<DifferentialInput>& inputs, JitOptions options = {}) {
+  const ebpf::ElfObject object = ebpf::make_single_program_object(ebpf::assemble(source));
+  const DifferentialReport report =
+      compare_engines(object, 0, inputs, interpreter_factory(), jit_factory(target, options));
+  EXPECT_TRUE(report.equal) << target.name << ": " << report.difference;
+}
+
 DifferentialInput operands(uint64_t a, uint64_t b) {
   std::vector<uint8_t> memory(96, 0);
   std::memcpy(memory.data(), &a, 8);
@@ -98,10 +109,23 @@ std::string instantiate(const char* pattern, int dst, const std::string& src) {
   return fmt::format(fmt::runtime(pattern), fmt::arg("d", dst), fmt::arg("s", src));
 }
 
-class Arm64Alu : public ::testing::TestWithParam<AluCase> {};
+using AluParam = std::tuple<std::string, AluCase>;  // target, operation
 
-TEST_P(Arm64Alu, RegisterSourceEveryRegisterPair) {
-  const AluCase& c = GetParam();
+class JitAlu : public ::testing::TestWithParam<AluParam> {
+ protected:
+  void SetUp() override { NICSIM_REQUIRE_RUNNABLE(target()); }
+  const JitTarget& target() const { return jit_target(std::get<0>(GetParam())); }
+  const AluCase& operation() const { return std::get<1>(GetParam()); }
+};
+
+class JitAluUnary : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override { NICSIM_REQUIRE_RUNNABLE(target()); }
+  const JitTarget& target() const { return jit_target(GetParam()); }
+};
+
+TEST_P(JitAlu, RegisterSourceEveryRegisterPair) {
+  const AluCase& c = operation();
   std::vector<DifferentialInput> inputs;
   // Divisors and shift counts that exercise the special cases.
   for (uint64_t b : {uint64_t{0}, ~uint64_t{0}, uint64_t{7}, uint64_t{0x41}})
@@ -112,14 +136,14 @@ TEST_P(Arm64Alu, RegisterSourceEveryRegisterPair) {
         const std::string op =
             instantiate(is64 ? c.op64 : c.op32, dst, fmt::format("{}{}", is64 ? 'r' : 'w', src));
         SCOPED_TRACE(op);
-        expect_same(register_file_program(op, dst, src), inputs);
+        expect_same(target(), register_file_program(op, dst, src), inputs);
       }
     }
   }
 }
 
-TEST_P(Arm64Alu, RegisterSourceEdgeValues) {
-  const AluCase& c = GetParam();
+TEST_P(JitAlu, RegisterSourceEdgeValues) {
+  const AluCase& c = operation();
   std::vector<DifferentialInput> inputs;
   for (uint64_t a : kEdgeValues)
     for (uint64_t b : kEdgeValues)
@@ -127,12 +151,12 @@ TEST_P(Arm64Alu, RegisterSourceEdgeValues) {
   for (bool is64 : {false, true}) {
     const std::string op = instantiate(is64 ? c.op64 : c.op32, 3, is64 ? "r4" : "w4");
     SCOPED_TRACE(op);
-    expect_same(register_file_program(op, 3, 4), inputs);
+    expect_same(target(), register_file_program(op, 3, 4), inputs);
   }
 }
 
-TEST_P(Arm64Alu, ImmediateSourceEdgeValues) {
-  const AluCase& c = GetParam();
+TEST_P(JitAlu, ImmediateSourceEdgeValues) {
+  const AluCase& c = operation();
   // Immediates that fit AArch64's 12-bit and logical forms, and ones that need a register.
   const int64_t immediates[] = {
       0,          1,         -1,         2,           7,      31,         32,        63,
@@ -150,17 +174,21 @@ TEST_P(Arm64Alu, ImmediateSourceEdgeValues) {
         for (int64_t imm : immediates) {
           const std::string op = instantiate(is64 ? c.op64 : c.op32, dst, std::to_string(imm));
           SCOPED_TRACE(fmt::format("{}{}", op, harden ? " (hardened)" : ""));
-          expect_same(register_file_program(op, dst, dst == 0 ? 1 : 0), inputs, options);
+          expect_same(target(), register_file_program(op, dst, dst == 0 ? 1 : 0), inputs, options);
         }
       }
     }
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Ops, Arm64Alu, ::testing::ValuesIn(kBinaryOps),
-                         [](const auto& info) { return std::string(info.param.name); });
+INSTANTIATE_TEST_SUITE_P(Ops, JitAlu,
+                         ::testing::Combine(::testing::ValuesIn(target_names()),
+                                            ::testing::ValuesIn(kBinaryOps)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" + std::get<1>(info.param).name;
+                         });
 
-TEST(Arm64AluUnary, NegAndByteSwapsOnEveryRegister) {
+TEST_P(JitAluUnary, NegAndByteSwapsOnEveryRegister) {
   std::vector<DifferentialInput> inputs;
   for (uint64_t a : kEdgeValues)
     inputs.push_back(operands(a, a));
@@ -174,12 +202,12 @@ TEST(Arm64AluUnary, NegAndByteSwapsOnEveryRegister) {
     }
     for (const std::string& op : ops) {
       SCOPED_TRACE(op);
-      expect_same(register_file_program(op, dst, dst), inputs);
+      expect_same(target(), register_file_program(op, dst, dst), inputs);
     }
   }
 }
 
-TEST(Arm64AluUnary, MovsxEveryRegisterPair) {
+TEST_P(JitAluUnary, MovsxEveryRegisterPair) {
   std::vector<DifferentialInput> inputs;
   for (uint64_t b : {uint64_t{0x80}, uint64_t{0x7f}, uint64_t{0xffff8000}, uint64_t{0x80000000},
                      uint64_t{0x1234567880818283}})
@@ -189,11 +217,11 @@ TEST(Arm64AluUnary, MovsxEveryRegisterPair) {
       for (int bits : {8, 16, 32}) {
         const std::string op64 = fmt::format("r{} = (s{})r{}", dst, bits, src);
         SCOPED_TRACE(op64);
-        expect_same(register_file_program(op64, dst, src), inputs);
+        expect_same(target(), register_file_program(op64, dst, src), inputs);
         if (bits == 32) continue;
         const std::string op32 = fmt::format("w{} = (s{})w{}", dst, bits, src);
         SCOPED_TRACE(op32);
-        expect_same(register_file_program(op32, dst, src), inputs);
+        expect_same(target(), register_file_program(op32, dst, src), inputs);
       }
     }
   }
@@ -201,7 +229,7 @@ TEST(Arm64AluUnary, MovsxEveryRegisterPair) {
 
 // Independent of the interpreter: the ISA's defined results for division by zero, signed
 // overflow, masked shift counts and byte swaps (RFC 9669 4.1-4.2).
-TEST(Arm64AluUnary, SpecialCasesFollowTheIsa) {
+TEST_P(JitAluUnary, SpecialCasesFollowTheIsa) {
   struct Case {
     const char* program;
     uint64_t expected;
@@ -229,12 +257,17 @@ TEST(Arm64AluUnary, SpecialCasesFollowTheIsa) {
       {"r0 = 0xffffffff ll\nw0 = -w0\nexit", 1},
   };
   for (const Case& c : cases) {
-    Arm64Run run(c.program);
-    const ebpf::ExecutionResult result = run.raw();
+    const ebpf::ElfObject object = ebpf::make_single_program_object(ebpf::assemble(c.program));
+    ebpf::Runtime runtime(object);
+    const auto engine = target().make(object.programs[0], runtime, {}, nullptr);
+    const ebpf::ExecutionResult result = engine->run_raw({});
     ASSERT_FALSE(result.aborted) << result.diagnostic;
     EXPECT_EQ(result.return_value, c.expected) << c.program;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Targets, JitAluUnary, ::testing::ValuesIn(target_names()),
+                         [](const auto& info) { return info.param; });
 
 }  // namespace
 }  // namespace nicsim::jit::test

@@ -1,0 +1,285 @@
+// The walk over a program, the dispatch of instructions to the backend, the cold paths and
+// the layout of the stubs.
+
+#include "jit/common/translator.h"
+
+#include "ebpf/isa/opcodes.h"
+#include "jit/common/run_state.h"
+
+namespace nicsim::jit {
+
+using namespace ebpf;  // opcode constants
+
+namespace {
+
+// splitmix64: a well-mixed key per instruction from one seed.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+size_t size_index(int size) {
+  return size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+}
+
+bool is_memory_access(const Instruction& insn) {
+  return insn.cls() == kClassLdx || insn.cls() == kClassSt || insn.cls() == kClassStx;
+}
+
+}  // namespace
+
+Translator::Translator(CodeBuffer& code, const TranslationInput& input)
+    : code_(code),
+      input_(input),
+      counting_(input.options.mode == SafetyMode::Checked),
+      tracking_(input.options.mode == SafetyMode::Checked),
+      verified_(input.options.mode == SafetyMode::Verified && input.facts != nullptr) {
+  const auto& insns = input.program.insns;
+  const size_t n = insns.size();
+  insn_labels_.reserve(n);
+  for (size_t i = 0; i < n; ++i)
+    insn_labels_.push_back(code_.new_label());
+  insn_offsets_.assign(n, 0);
+  second_slots_.assign(n, false);
+  for (size_t i = 0; i < n; i += insns[i].is_lddw() ? 2 : 1) {
+    if (insns[i].is_lddw() && i + 1 < n) second_slots_[i + 1] = true;
+  }
+  leave_ = code_.new_label();
+  epilogue_ = code_.new_label();
+  if (verified_) {
+    // Accesses the verifier did not prove safe are checked, which needs the live stack range.
+    for (size_t i = 0; i < n; ++i) {
+      const InstructionFacts* fact = facts_at(i);
+      if (is_memory_access(insns[i]) && fact != nullptr && fact->reachable && !fact->access_safe &&
+          fact->base != PointerKind::Context)
+        tracking_ = true;
+    }
+  }
+}
+
+void Translator::emit_program() {
+  emit_entry_trampoline();
+  const auto& insns = input_.program.insns;
+  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1) {
+    code_.bind(insn_labels_[i]);
+    insn_offsets_[i] = static_cast<uint32_t>(code_.size());
+    if (insns[i].is_lddw() && i + 1 < insns.size()) {
+      insn_offsets_[i + 1] = insn_offsets_[i];
+      code_.bind(insn_labels_[i + 1]);  // never a target (validated), bound for completeness
+    }
+    // Verified code leaves out what no execution reaches (checked code counts it in blocks).
+    if (verified_ && facts_at(i) != nullptr && !facts_at(i)->reachable) continue;
+    if (counting_ && input_.blocks.leader[i]) charge_block(i);
+    translate(i);
+  }
+  // Falling off the end of the program is a fault, not a run into the stubs.
+  size_t last = 0;
+  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1)
+    last = i;
+  if (!insns.empty() && !insns[last].is_exit() && !insns[last].is_unconditional_jump())
+    emit_fault(slow_path::FaultKind::EndOfProgram, insns.size(), 0);
+  instructions_end_ = static_cast<uint32_t>(code_.size());
+  emit_cold_paths();
+  emit_stubs();  // last: the cold paths call the fault stub
+}
+
+void Translator::charge_block(size_t slot) {
+  // A block is charged in full on entry; the cold path works out where the interpreter would
+  // have stopped.
+  const uint32_t length = input_.blocks.length[slot];
+  emit_budget_charge(length, cold_path(slow_path::FaultKind::Budget, slot, length));
+}
+
+void Translator::translate(size_t slot) {
+  const Insn& insn = input_.program.insns[slot];
+  switch (insn.cls()) {
+    case kClassAlu:
+    case kClassAlu64:
+      if (!redundant_zero_extension(slot, insn)) translate_alu(slot, insn);
+      return;
+    case kClassJmp:
+    case kClassJmp32:
+      if (insn.op() == kJmpCall) {
+        if (insn.source() == kSrcX) {
+          translate_callx(slot, insn);
+        } else {
+          translate_call(slot, insn);
+        }
+      } else if (insn.op() == kJmpExit) {
+        emit_exit();
+      } else {
+        translate_jump(slot, insn);
+      }
+      return;
+    case kClassLd:
+      if (insn.is_lddw()) {
+        translate_lddw(slot, insn);
+      } else {
+        translate_legacy_load(insn);
+      }
+      return;
+    case kClassLdx:
+      translate_load(slot, insn);
+      return;
+    case kClassSt:
+      translate_store(slot, insn);
+      return;
+    default:  // STX
+      if (insn.mode() == kModeAtomic) {
+        translate_atomic(slot, insn);
+      } else {
+        translate_store(slot, insn);
+      }
+      return;
+  }
+}
+
+const InstructionFacts* Translator::facts_at(size_t slot) const {
+  if (!verified_ || slot >= input_.facts->insns.size()) return nullptr;
+  return &input_.facts->insns[slot];
+}
+
+bool Translator::proven_safe(size_t slot) const {
+  const InstructionFacts* fact = facts_at(slot);
+  return fact != nullptr && fact->access_safe;
+}
+
+PointerKind Translator::proven_base(size_t slot) const {
+  const InstructionFacts* fact = facts_at(slot);
+  return fact != nullptr ? fact->base : PointerKind::Unknown;
+}
+
+bool Translator::direct_access(size_t slot, int base, int16_t offset, int size) const {
+  const bool in_frame = base == kFrameRegister && offset >= -kStackSize && offset + size <= 0;
+  return in_frame || proven_safe(slot);
+}
+
+bool Translator::redundant_zero_extension(size_t slot, const Insn& insn) const {
+  const InstructionFacts* fact = facts_at(slot);
+  if (fact == nullptr || !fact->zero_extension_redundant || insn.cls() != kClassAlu) return false;
+  switch (insn.op()) {
+    case kAluMov:  // w1 = w1, the idiom compilers zero-extend with
+      return insn.source() == kSrcX && insn.offset == 0 && insn.dst() == insn.src();
+    case kAluLsh:
+    case kAluRsh:
+    case kAluArsh:
+      return insn.source() == kSrcK && (insn.imm & 31) == 0;
+    case kAluEnd:  // le32: to little endian on a little-endian host
+      return insn.source() == kSrcK && insn.imm == 32;
+    default:
+      return false;
+  }
+}
+
+uint32_t Translator::blinding_key(size_t slot) const {
+  const auto key = static_cast<uint32_t>(mix(input_.options.blinding_seed ^ mix(slot)));
+  return key != 0 ? key : 0x5bd1e995u;
+}
+
+Label Translator::stub(Stub stub) {
+  Label& label = stubs_[static_cast<size_t>(stub)];
+  if (!label.valid()) label = code_.new_label();
+  return label;
+}
+
+Label Translator::load_stub(int size, bool sign_extend) {
+  Label& label = load_stubs_[size_index(size)][sign_extend ? 1 : 0];
+  if (!label.valid()) label = code_.new_label();
+  return label;
+}
+
+Label Translator::store_stub(int size) {
+  Label& label = store_stubs_[size_index(size)];
+  if (!label.valid()) label = code_.new_label();
+  return label;
+}
+
+Label Translator::cold_path(slow_path::FaultKind kind, size_t slot, uint32_t extra) {
+  const Label label = code_.new_label();
+  cold_paths_.push_back(ColdPath{label, kind, static_cast<uint32_t>(slot), extra});
+  return label;
+}
+
+void Translator::emit_cold_paths() {
+  for (const ColdPath& cold : cold_paths_) {
+    code_.bind(cold.label);
+    emit_fault(cold.kind, cold.insn, cold.extra);
+  }
+}
+
+void Translator::emit_stubs() {
+  bool any = false;
+  for (const Label& label : stubs_)
+    any = any || label.valid();
+  for (const auto& sizes : load_stubs_)
+    for (const Label& label : sizes)
+      any = any || label.valid();
+  for (const Label& label : store_stubs_)
+    any = any || label.valid();
+  if (!any) return;  // verified code without calls needs no stubs at all
+  code_.bind(leave_);
+  emit_leave_path();
+  for (int size : {1, 2, 4, 8}) {
+    for (bool sign_extend : {false, true}) {
+      const Label load = load_stubs_[size_index(size)][sign_extend ? 1 : 0];
+      if (load.valid()) emit_check_stub(load, size, true, sign_extend);
+    }
+    const Label store = store_stubs_[size_index(size)];
+    if (store.valid()) emit_check_stub(store, size, false, false);
+  }
+  for (size_t i = 0; i < kStubCount; ++i) {
+    if (!stubs_[i].valid()) continue;
+    code_.bind(stubs_[i]);
+    emit_stub_body(static_cast<Stub>(i));
+  }
+}
+
+void Translator::emit_stub_body(Stub stub) {
+  switch (stub) {
+    case Stub::Helper:
+      emit_helper_stub();
+      return;
+    case Stub::TailCall:
+      emit_tail_call_stub();
+      return;
+    case Stub::Callx:
+      emit_callx_stub();
+      return;
+    case Stub::LegacyLoad:
+      emit_legacy_stub();
+      return;
+    case Stub::Fault:
+      emit_fault_stub();
+      return;
+  }
+}
+
+// In: the address in the scratch register. A load returns the value there; a store returns
+// when the program may write the bytes. The two inline ranges (live stack frames, packet or
+// raw memory) come first, then the out-of-line check.
+void Translator::emit_check_stub(Label entry, int size, bool load, bool sign_extend) {
+  static_assert(run_state::kLiveStackSize == run_state::kLiveStackBegin + 8);
+  static_assert(run_state::kDataSize == run_state::kDataBegin + 8);
+  code_.bind(entry);
+  const Label not_stack = code_.new_label();
+  const Label hit = code_.new_label();
+  const Label slow = code_.new_label();
+  emit_range_check(run_state::kLiveStackBegin, size, not_stack);
+  emit_jump(hit);
+  code_.bind(not_stack);
+  emit_range_check(run_state::kDataBegin, size, slow);
+  code_.bind(hit);
+  if (load) emit_load_stub_hit(size, sign_extend);
+  emit_return();
+  code_.bind(slow);
+  if (load) {
+    emit_load_stub_slow(size, sign_extend);
+  } else {
+    emit_store_stub_slow(size);
+  }
+  emit_check_status_and_return();
+}
+
+}  // namespace nicsim::jit

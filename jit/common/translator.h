@@ -1,0 +1,201 @@
+#pragma once
+// The backend-independent half of translating one eBPF program to native code, in one pass
+// (the compile driver runs passes until the branch layout converges). It walks the program,
+// binds a label per instruction, charges straight-line blocks against the budget (checked
+// code), resolves what does not depend on the target (helpers, map and function addresses,
+// lddw constants, which accesses the verifier's facts prove safe, xdp_md fields), refuses
+// what no engine can run with the interpreter's wording, and lays out the cold paths and the
+// stubs. A backend derives from it and supplies the machine code: the ALU, the conditional
+// jumps, plain and checked memory accesses, calls, the entry trampoline and the stubs' bodies,
+// plus a few primitives (jump, call a stub, move through the scratch register) with which the
+// shared parts emit the control flow of tail calls, callx and the check stubs.
+//
+// Conventions every backend follows: one scratch register carries addresses to the check
+// stubs and values back, the callx target and result, and the tail-call target; the stubs are
+// entered with a native call and return to the instruction after it, whose address names the
+// instruction for diagnostics (CompiledProgram::instruction_at).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "ebpf/isa/instruction.h"
+#include "ebpf/program/program.h"
+#include "ebpf/runtime/runtime.h"
+#include "ebpf/runtime/xdp.h"
+#include "jit/common/code_buffer.h"
+#include "jit/common/instruction_blocks.h"
+#include "jit/common/jit_options.h"
+#include "jit/common/program_facts.h"
+#include "jit/common/slow_paths.h"
+
+namespace nicsim::jit {
+
+// What one translation pass translates, and how.
+struct TranslationInput {
+  const ebpf::Program& program;
+  ebpf::Runtime& runtime;
+  const JitOptions& options;  // harden with a fixed blinding_seed (the driver draws one)
+  const ProgramFacts* facts;  // Verified mode only
+  const BlockPlan& blocks;
+};
+
+// The out-of-line code the instructions of a program share, besides the memory check stubs.
+enum class Stub : uint8_t { Helper, TailCall, Callx, LegacyLoad, Fault };
+inline constexpr size_t kStubCount = 5;
+
+class Translator {
+ public:
+  virtual ~Translator() = default;
+  Translator(const Translator&) = delete;
+  Translator& operator=(const Translator&) = delete;
+
+  // Emits the entry trampoline, every instruction, a fault for running past the last one, the
+  // cold paths and the stubs they use.
+  void emit_program();
+
+  Label body() const { return insn_labels_.at(0); }
+  // Per slot: offset of the instruction's code (second lddw slots: the first slot's).
+  const std::vector<uint32_t>& insn_offsets() const { return insn_offsets_; }
+  uint32_t instructions_end() const { return instructions_end_; }
+  const std::vector<bool>& second_slots() const { return second_slots_; }
+  bool counts_instructions() const { return counting_; }
+  bool needs_xdp_context() const { return translates_context_; }
+
+ protected:
+  using Insn = ebpf::Instruction;
+
+  Translator(CodeBuffer& code, const TranslationInput& input);
+
+  // --- machine code of instructions (the backend) ---
+  virtual void emit_entry_trampoline() = 0;
+  // Subtracts `length` from the budget; `cold` when it cannot cover them.
+  virtual void emit_budget_charge(uint32_t length, Label cold) = 0;
+  virtual void translate_alu(size_t slot, const Insn& insn) = 0;
+  virtual void emit_conditional_jump(size_t slot, const Insn& insn, Label target) = 0;
+  virtual void emit_exit() = 0;
+  // A bpf-to-bpf call to `target`, or (`indirect`) to the code address in the scratch
+  // register; when tracking(), a call that would need a ninth frame takes
+  // cold_path(CallDepth, slot, 0).
+  virtual void emit_local_call(size_t slot, Label target, bool indirect) = 0;
+  virtual void translate_legacy_load(const Insn& insn) = 0;
+  // lddw of a 64-bit immediate, blinded when hardening.
+  virtual void emit_lddw_immediate(size_t slot, int dst, uint64_t value) = 0;
+  // A host address (map, map value), never blinded.
+  virtual void emit_load_address(int dst, uint64_t address) = 0;
+  virtual void emit_code_address(int dst, Label target) = 0;
+  // A plain access, without checks: loads zero- or sign-extend to 64 bits.
+  virtual void emit_plain_load(int dst, int base, int32_t offset, int size, bool sign_extend) = 0;
+  // The value of a checked load, which its stub left in the scratch register.
+  virtual void emit_checked_load_result(int dst, int size, bool sign_extend) = 0;
+  // The store of a ST/STX instruction: to [base + offset] when `direct`, else to the address
+  // in the scratch register (the store stub has checked it and kept it).
+  virtual void emit_store(size_t slot, const Insn& insn, bool direct) = 0;
+  // An atomic operation; unless `direct`, its address must go through the store stub first.
+  virtual void emit_atomic(size_t slot, const Insn& insn, bool direct) = 0;
+  virtual void emit_fault(slow_path::FaultKind kind, size_t slot, uint32_t extra) = 0;
+
+  // --- primitives the shared control flow is written with (the backend) ---
+  virtual void emit_jump(Label target) = 0;
+  virtual void emit_stub_call(Label stub) = 0;
+  virtual void emit_return() = 0;
+  virtual void emit_address_to_scratch(int base, int32_t offset) = 0;  // base + offset
+  virtual void emit_register_to_scratch(int reg) = 0;
+  virtual void emit_constant_to_scratch(uint64_t value) = 0;
+  virtual void emit_scratch_from_state(int32_t field) = 0;  // a NativeRunState field
+  virtual void emit_r0_from_state(int32_t field) = 0;
+  virtual void emit_branch_if_scratch_zero(Label target) = 0;
+  virtual void emit_branch_if_scratch_not(uint32_t value, Label target) = 0;
+  virtual void emit_jump_to_scratch() = 0;
+
+  // --- stubs (the backend) ---
+  // Back to the trampoline's frame from any depth with r0 = 0 (the run state says why).
+  virtual void emit_leave_path() = 0;
+  // Falls through when the scratch address and `size` bytes lie in the FastRange whose
+  // `begin` field is at `range_field` (`size` at range_field + 8), else goes to `miss`.
+  virtual void emit_range_check(int32_t range_field, int size, Label miss) = 0;
+  // A check stub's access inside a fast range (loads leave the value in the scratch register).
+  virtual void emit_load_stub_hit(int size, bool sign_extend) = 0;
+  // A check stub's call to slow_path::load / check_write, preserving what the stub must.
+  virtual void emit_load_stub_slow(int size, bool sign_extend) = 0;
+  virtual void emit_store_stub_slow(int size) = 0;
+  // Returns from a stub, or leaves when the slow path ended the run.
+  virtual void emit_check_status_and_return() = 0;
+  // The bodies of the shared stubs (entered with a native call from the instructions).
+  virtual void emit_helper_stub() = 0;
+  virtual void emit_tail_call_stub() = 0;
+  virtual void emit_callx_stub() = 0;
+  virtual void emit_legacy_stub() = 0;
+  virtual void emit_fault_stub() = 0;
+
+  // --- for the backend ---
+  CodeBuffer& code() { return code_; }
+  const ebpf::Program& program() const { return input_.program; }
+  ebpf::Runtime& runtime() { return input_.runtime; }
+  const JitOptions& options() const { return input_.options; }
+  bool hardening() const { return input_.options.harden; }
+  // Maintains the call depth and the live stack range for run-time checks.
+  bool tracking() const { return tracking_; }
+  Label insn_label(size_t slot) const { return insn_labels_.at(slot); }
+  Label leave() const { return leave_; }
+  Label epilogue() const { return epilogue_; }
+  Label stub(Stub stub);
+  Label load_stub(int size, bool sign_extend);
+  Label store_stub(int size);
+  // A cold path that raises `kind` at `slot` (emitted after the instructions).
+  Label cold_path(slow_path::FaultKind kind, size_t slot, uint32_t extra);
+  // The per-instruction blinding key: never 0, different for every slot and compilation.
+  uint32_t blinding_key(size_t slot) const;
+  // Whether an access needs no run-time check: r10-relative inside the frame, or proven safe.
+  bool direct_access(size_t slot, int base, int16_t offset, int size) const;
+
+ private:
+  void translate(size_t slot);
+  void charge_block(size_t slot);
+  void translate_jump(size_t slot, const Insn& insn);
+  void translate_call(size_t slot, const Insn& insn);
+  void translate_callx(size_t slot, const Insn& insn);
+  void emit_tail_call();
+  void translate_lddw(size_t slot, const Insn& insn);
+  void translate_load(size_t slot, const Insn& insn);
+  void translate_store(size_t slot, const Insn& insn);
+  void translate_atomic(size_t slot, const Insn& insn);
+  void refuse_context_write(size_t slot, const Insn& insn) const;
+  const InstructionFacts* facts_at(size_t slot) const;
+  bool proven_safe(size_t slot) const;
+  PointerKind proven_base(size_t slot) const;
+  // Verified code may leave out an instruction that only zero-extends its destination when
+  // the verifier showed the upper half already zero, or never read.
+  bool redundant_zero_extension(size_t slot, const Insn& insn) const;
+  void emit_cold_paths();
+  void emit_stubs();
+  void emit_check_stub(Label entry, int size, bool load, bool sign_extend);
+  void emit_stub_body(Stub stub);
+
+  CodeBuffer& code_;
+  TranslationInput input_;
+  bool counting_;  // charge blocks against the budget (checked code)
+  bool tracking_;
+  bool verified_;
+  bool translates_context_ = false;
+
+  std::vector<bool> second_slots_;  // slots holding the upper half of an lddw
+  std::vector<Label> insn_labels_;
+  std::vector<uint32_t> insn_offsets_;
+  uint32_t instructions_end_ = 0;
+  Label leave_;
+  Label epilogue_;
+  std::array<std::array<Label, 2>, 4> load_stubs_;  // [size index][sign-extend]
+  std::array<Label, 4> store_stubs_;
+  std::array<Label, kStubCount> stubs_;
+  struct ColdPath {
+    Label label;
+    slow_path::FaultKind kind;
+    uint32_t insn;
+    uint32_t extra;
+  };
+  std::vector<ColdPath> cold_paths_;
+};
+
+}  // namespace nicsim::jit

@@ -1,0 +1,94 @@
+// The verifier's facts in the JITs' terms (jit/common/verified_facts.h), on small programs
+// whose facts are known by reading them.
+
+#include "jit/common/verified_facts.h"
+
+#include <gtest/gtest.h>
+
+#include "ebpf/asm/assembler.h"
+#include "verifier/verifier.h"
+
+namespace nicsim::jit {
+namespace {
+
+ProgramFacts facts_of(const char* source, ebpf::ProgramType type = ebpf::ProgramType::Xdp) {
+  const ebpf::ElfObject object =
+      ebpf::make_single_program_object(ebpf::assemble(source), type, "xdp");
+  return facts_from_verifier(verifier::verify_program(object, object.programs[0]));
+}
+
+TEST(VerifiedFacts, AccessesGetTheRegionTheirBasePointsTo) {
+  const ProgramFacts facts = facts_of(
+      "r2 = *(u32 *)(r1 + 0)\n"   // 0: context
+      "r3 = *(u32 *)(r1 + 4)\n"   // 1: context
+      "r4 = r2\n"                 // 2
+      "r4 += 14\n"                // 3
+      "if r4 > r3 goto +3\n"      // 4
+      "r5 = *(u8 *)(r2 + 13)\n"   // 5: packet, behind the check
+      "*(u64 *)(r10 - 8) = r5\n"  // 6: stack
+      "r0 = *(u64 *)(r10 - 8)\n"  // 7: stack
+      "r0 = 2\n"                  // 8
+      "exit");
+  ASSERT_EQ(facts.insns.size(), 10u);
+  EXPECT_EQ(facts.insns[0].base, PointerKind::Context);
+  EXPECT_TRUE(facts.insns[0].access_safe);
+  EXPECT_EQ(facts.insns[5].base, PointerKind::Packet);
+  EXPECT_TRUE(facts.insns[5].access_safe);
+  EXPECT_EQ(facts.insns[6].base, PointerKind::Stack);
+  EXPECT_EQ(facts.insns[7].base, PointerKind::Stack);
+  EXPECT_EQ(facts.insns[2].base, PointerKind::Unknown);  // not an access
+  EXPECT_FALSE(facts.insns[2].access_safe);
+}
+
+// run_raw hands other program types raw memory as the context: their context accesses stay
+// checked.
+TEST(VerifiedFacts, ContextAccessesAreTheXdpContextOnlyForXdp) {
+  const ProgramFacts facts =
+      facts_of("r0 = *(u32 *)(r1 + 0)\nexit", ebpf::ProgramType::SocketFilter);
+  EXPECT_EQ(facts.insns[0].base, PointerKind::Unknown);
+  EXPECT_FALSE(facts.insns[0].access_safe);
+}
+
+TEST(VerifiedFacts, DecidedBranchesAndDeadCode) {
+  const ProgramFacts facts = facts_of(
+      "r1 = 5\n"              // 0
+      "if r1 == 5 goto +2\n"  // 1: always taken
+      "r0 = 1\n"              // 2: dead
+      "exit\n"                // 3: dead
+      "r0 = 2\n"              // 4
+      "exit");
+  EXPECT_EQ(facts.insns[1].branch, BranchOutcome::AlwaysTaken);
+  EXPECT_FALSE(facts.insns[2].reachable);
+  EXPECT_FALSE(facts.insns[3].reachable);
+  EXPECT_TRUE(facts.insns[4].reachable);
+}
+
+// A zero-extension is left out only when no later instruction reads the upper half: the
+// values the verifier saw (an upper half already zero) are not enough, since pruned states
+// were not looked at.
+TEST(VerifiedFacts, ZeroExtensionRedundantOnlyWhenTheUpperHalfIsNeverRead) {
+  const ProgramFacts read = facts_of(
+      "r0 = *(u32 *)(r1 + 16)\n"  // 0
+      "w0 = w0\n"                 // 1: exit reads all of r0
+      "exit");
+  EXPECT_FALSE(read.insns[1].zero_extension_redundant);
+  const ProgramFacts overwritten = facts_of(
+      "r0 = *(u32 *)(r1 + 16)\n"  // 0
+      "w0 = w0\n"                 // 1: the upper half is overwritten before any read
+      "w0 += 1\n"                 // 2
+      "exit");
+  EXPECT_TRUE(overwritten.insns[1].zero_extension_redundant);
+}
+
+// The second slot of an lddw is reached exactly when its first is.
+TEST(VerifiedFacts, LddwSecondSlotsFollowTheirFirst) {
+  const ProgramFacts facts = facts_of(
+      "r0 = 0x100000000 ll\n"
+      "exit");
+  ASSERT_EQ(facts.insns.size(), 3u);
+  EXPECT_TRUE(facts.insns[0].reachable);
+  EXPECT_TRUE(facts.insns[1].reachable);
+}
+
+}  // namespace
+}  // namespace nicsim::jit
