@@ -49,15 +49,6 @@ const std::map<std::string, KnownDifference>& known_differences() {
       {"build_byteswap_o__text", {Why::Policy, true, "unreachable insn 6"}},
       // A failed bpf_tail_call leaves R0 undefined in the kernel; nicsim's engines set it.
       {"build_tail_call_o_xdp_prog", {Why::Policy, true, "R0 !read_ok"}},
-      // Global functions (BTF_FUNC_GLOBAL) are verified by the kernel once, alone, with their
-      // arguments typed from BTF (int *x: mem_or_null, dereferenced unchecked); nicsim verifies
-      // every function where it is called, with the caller's arguments.
-      {"build_bpf2bpf_o_test_func",
-       {Why::VerifierGap, true, "R1 invalid mem access 'mem_or_null'"}},
-      {"build_bpf2bpf_o__text_add1",
-       {Why::VerifierGap, true, "R1 invalid mem access 'mem_or_null'"}},
-      {"build_bpf2bpf_o__text_add2",
-       {Why::VerifierGap, true, "R1 invalid mem access 'mem_or_null'"}},
       // Helpers this kernel build does not offer: bpf_probe_write_user is locked down
       // (CONFIG_SECURITY_LOCKDOWN_LSM), bpf_override_return needs CONFIG_BPF_KPROBE_OVERRIDE.
       {"linux_test_probe_write_user_kern_o_kprobe_sys_connect",
