@@ -16,36 +16,27 @@
 #include "ebpf/conformance/test_file.h"
 #include "jit/nic/compiler.h"
 #include "model/engine/model_engine.h"
+#include "model/suite/nic_conformance.h"
 
 namespace nicsim::model {
 namespace {
 
 namespace conformance = ebpf::conformance;
 
-const std::filesystem::path kSuiteDir =
-    std::filesystem::path(NICSIM_TESTDATA_DIR) / "bpf-conformance";
+const std::filesystem::path& kSuiteDir = model::suite::conformance_suite_dir();
 
-// The tests the NIC refuses, and a fragment of the reason it must give.
+// The tests the NIC refuses, and a fragment of the reason it must give (one list for both
+// engines).
 const std::map<std::string, std::string>& expected_refusals() {
-  static const std::map<std::string, std::string> refusals = {
-      {"call_local.data", "bpf-to-bpf calls are not supported"},
-      {"rfc9669_call_local.data", "bpf-to-bpf calls are not supported"},
-      {"callx.data", "indirect calls (callx) are not supported"},
-  };
-  return refusals;
+  return model::suite::nic_conformance_refusals();
 }
 
 std::vector<std::string> test_names() {
-  std::vector<std::string> names;
-  for (const auto& path : conformance::find_conformance_tests(kSuiteDir / "tests"))
-    names.push_back(path.filename().string());
-  return names;
+  return model::suite::conformance_test_names();
 }
 
 const conformance::AssembledSuite& assembled_suite() {
-  static const conformance::AssembledSuite suite =
-      conformance::AssembledSuite::load(kSuiteDir / "tests_assembled.jsonl");
-  return suite;
+  return model::suite::assembled_conformance_suite();
 }
 
 conformance::EngineFactory nic_engine(jit::nic::CompileOptions options) {
