@@ -13,52 +13,60 @@ using firmware::Region;
 
 namespace {
 
-// The model runs on little-endian hosts. The common sizes are fixed-size copies (one move
-// each) rather than a call to memcpy with a variable size.
-inline uint64_t load_le(const uint8_t* p, uint32_t size) {
+// The model runs on little-endian hosts. Every access size (1 to 8 bytes; merged accesses
+// make 3, 5, 6 and 7 common) is a fixed-size copy, a move or two, rather than a call to
+// memcpy with a variable size.
+template <uint32_t N>
+inline uint64_t load_n(const uint8_t* p) {
   uint64_t v = 0;
+  std::memcpy(&v, p, N);
+  return v;
+}
+
+template <uint32_t N>
+inline void store_n(uint8_t* p, uint64_t v) {
+  std::memcpy(p, &v, N);
+}
+
+inline uint64_t load_le(const uint8_t* p, uint32_t size) {
   switch (size) {
     case 1:
-      return *p;
-    case 2: {
-      uint16_t x;
-      std::memcpy(&x, p, 2);
-      return x;
-    }
-    case 4: {
-      uint32_t x;
-      std::memcpy(&x, p, 4);
-      return x;
-    }
-    case 8:
-      std::memcpy(&v, p, 8);
-      return v;
+      return load_n<1>(p);
+    case 2:
+      return load_n<2>(p);
+    case 3:
+      return load_n<3>(p);
+    case 4:
+      return load_n<4>(p);
+    case 5:
+      return load_n<5>(p);
+    case 6:
+      return load_n<6>(p);
+    case 7:
+      return load_n<7>(p);
     default:
-      std::memcpy(&v, p, size);
-      return v;
+      return load_n<8>(p);  // the encoding holds sizes 1..8 only
   }
 }
 
 inline void store_le(uint8_t* p, uint32_t size, uint64_t v) {
   switch (size) {
     case 1:
-      *p = static_cast<uint8_t>(v);
-      return;
-    case 2: {
-      const auto x = static_cast<uint16_t>(v);
-      std::memcpy(p, &x, 2);
-      return;
-    }
-    case 4: {
-      const auto x = static_cast<uint32_t>(v);
-      std::memcpy(p, &x, 4);
-      return;
-    }
-    case 8:
-      std::memcpy(p, &v, 8);
-      return;
+      return store_n<1>(p, v);
+    case 2:
+      return store_n<2>(p, v);
+    case 3:
+      return store_n<3>(p, v);
+    case 4:
+      return store_n<4>(p, v);
+    case 5:
+      return store_n<5>(p, v);
+    case 6:
+      return store_n<6>(p, v);
+    case 7:
+      return store_n<7>(p, v);
     default:
-      std::memcpy(p, &v, size);
+      return store_n<8>(p, v);
   }
 }
 
@@ -112,9 +120,12 @@ Core::Core(uint32_t index, const DecodedProgram& program, const ModelConfig& con
       helpers_(helpers),
       contexts_(config.contexts),
       issue_rr_(config.contexts - 1),
-      fetch_rr_(config.contexts - 1) {}
+      fetch_rr_(config.contexts - 1) {
+  for (size_t r = 0; r < load_latency_.size(); ++r)
+    load_latency_[r] = region_load_latency(static_cast<Region>(r));
+}
 
-uint32_t Core::load_latency(Region region) const {
+uint32_t Core::region_load_latency(Region region) const {
   const LatencyConfig& l = config_.latency;
   switch (region) {
     case Region::Packet:
@@ -387,7 +398,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
           v = host ? load_le(host, s.size) : 0;  // ldnf: 0 where a load would fault
         }
         if (s.sign_extend) v = firmware::sign_extend_bytes(v, s.size);
-        writes[write_count++] = {s.rd, v, load_latency(region)};
+        writes[write_count++] = {s.rd, v, load_latency_[static_cast<size_t>(region)]};
         break;
       }
       case OpClass::Store: {
@@ -423,7 +434,8 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
         stores[store_count++] = {host, static_cast<uint32_t>(address), size,
                                  truncate(updated, size)};
         if (s.op != OpClass::Atomic || s.fetch)
-          writes[write_count++] = {s.rd, old, load_latency(firmware::region_of(address))};
+          writes[write_count++] = {
+              s.rd, old, load_latency_[static_cast<size_t>(firmware::region_of(address))]};
         break;
       }
       case OpClass::Branch:

@@ -4,6 +4,7 @@
 // at a time by the NIC system; nothing here allocates or formats text on the per-cycle path
 // except when a packet faults.
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -52,7 +53,7 @@ class Core {
                std::vector<uint32_t>& exits);
   void end_packet(uint32_t c, uint64_t cycle, uint64_t r0, bool aborted, std::string diagnostic,
                   std::vector<uint32_t>& exits);
-  uint32_t load_latency(firmware::Region region) const;
+  uint32_t region_load_latency(firmware::Region region) const;
 
   uint32_t index_;
   const DecodedProgram& program_;
@@ -67,6 +68,8 @@ class Core {
   uint32_t running_ = 0;  // running contexts
   BundleRetire retire_scratch_;
   uint64_t next_deadline_ = UINT64_MAX;  // earliest cycle budget of a running context
+  // A load's latency by firmware::Region, resolved once from the configuration.
+  std::array<uint32_t, static_cast<size_t>(firmware::Region::Invalid) + 1> load_latency_{};
 };
 
 }  // namespace nicsim::model

@@ -86,7 +86,7 @@ void NicSystem::activate_and_release() {
         ++free_contexts_;
         ctx.stats.release_cycle = cycle_;
         PacketJob* job = ctx.job;
-        job->outcome.result = ctx.result;
+        job->outcome.result = std::move(ctx.result);  // start_context resets it
         job->outcome.redirect = ctx.redirect;
         job->outcome.stats = ctx.stats;
         job->done = true;
@@ -184,17 +184,21 @@ void NicSystem::run_dispatcher() {
 }
 
 void NicSystem::step() {
-  activate_and_release();
+  // The checks that leave each stage idle in most cycles are made here, inline.
+  if (cycle_ >= next_transition_) activate_and_release();
   SharedUnits shared;
   active_ = false;
   for (auto& core : cores_) {
-    exits_.clear();
+    if (core->idle()) continue;
     active_ |= core->step(cycle_, shared, exits_);
+    if (exits_.empty()) continue;
     for (uint32_t c : exits_)
       handle_exit(*core, c);
+    exits_.clear();
   }
-  run_output_engine();
-  run_dispatcher();
+  if (!output_.empty() && cycle_ >= output_free_) run_output_engine();
+  // The dispatcher has nothing to do while packets wait behind busy contexts.
+  if (!input_.empty() && (free_contexts_ > 0 || !input_.front().fits)) run_dispatcher();
   ++cycle_;
 }
 
