@@ -62,7 +62,7 @@ void A64Translator::restore_after_host_call(bool restore_r0, bool restore_x9) {
 }
 
 // uint64_t entry(NativeRunState* state, uint64_t r1, uint64_t r2)
-void A64Translator::emit_entry_trampoline() {
+void A64Translator::emit_prologue() {
   enc_.emit_load_store_pair(PairOp::Stp, Index::PreIndex, Reg::x29, Reg::x30, Reg::sp,
                             -kTrampolineFrame);
   enc_.emit_mov_sp(Reg::x29, Reg::sp);

@@ -75,7 +75,7 @@ class A64Translator final : public Translator {
   void emit_local_call(size_t slot, Label target, bool indirect) override;
 
   // --- stubs (a64_stubs.cpp) ---
-  void emit_entry_trampoline() override;
+  void emit_prologue() override;
   void emit_leave_path() override;
   void emit_range_check(int32_t range_field, int size, Label miss) override;
   void emit_load_stub_hit(int size, bool sign_extend) override;

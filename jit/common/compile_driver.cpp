@@ -36,7 +36,7 @@ std::unique_ptr<CompiledProgram> compile_program(const ebpf::Program& program,
   compiled->program = &program;
   compiled->options = effective;
   compiled->blocks = plan_blocks(program.insns);
-  const TranslationInput input{program, runtime, compiled->options, facts, compiled->blocks};
+  TranslationInput input{program, runtime, compiled->options, facts, compiled->blocks};
 
   BranchRelaxer relaxer(relaxation);
   for (;;) {
@@ -44,7 +44,14 @@ std::unique_ptr<CompiledProgram> compile_program(const ebpf::Program& program,
     relaxer.begin_pass();
     const std::unique_ptr<Translator> translator = make_translator(code, relaxer, input);
     translator->emit_program();
-    if (!relaxer.end_pass(code)) continue;
+    const bool layout_final = relaxer.end_pass(code);
+    // The prologue went by the previous pass; a pass that used the run state without setting
+    // it up is repeated (once: what the instructions use does not depend on the prologue).
+    if (translator->used_run_state() && !input.run_state_expected) {
+      input.run_state_expected = true;
+      continue;
+    }
+    if (!layout_final) continue;
 
     compiled->code = ExecutableMemory(code.size());
     code.link(compiled->code.address());

@@ -15,7 +15,8 @@
 namespace nicsim::jit {
 
 // The entry of compiled code: runs the program with r1, r2 and returns r0 (the run state says
-// whether the run completed).
+// whether the run completed). x86-64 code takes the arguments in another order
+// (X86EntryFunction, jit/x86_64/x86_compiler.h).
 using EntryFunction = uint64_t (*)(NativeRunState* state, uint64_t r1, uint64_t r2);
 
 struct CompileStats {
@@ -35,7 +36,7 @@ struct CompiledProgram {
   // r1 must be run_xdp's context.
   bool needs_xdp_context = false;
   ExecutableMemory code;
-  uint64_t entry = 0;  // EntryFunction
+  uint64_t entry = 0;  // the backend's entry function
   uint64_t body = 0;   // the code of instruction 0, where tail calls land
   // Per instruction slot: offset of its code in `code`, non-decreasing (the second slot of an
   // lddw has the offset of the first; an instruction that needs no code shares its offset

@@ -77,7 +77,7 @@ std::string list_compiled_program(const CompiledProgram& compiled, const std::st
   std::string out = header + "\n";
   if (insns.empty()) return out;
   if (options.show_stubs) {
-    out += "; entry trampoline\n";
+    out += "; prologue\n";
     list_range(out, capstone, architecture, compiled, 0, compiled.insn_offsets[0], options);
   }
   for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1) {

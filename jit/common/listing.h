@@ -1,6 +1,6 @@
 #pragma once
 // Listings of compiled code for humans (nicsim jit --disasm): each eBPF instruction, in the
-// pseudo-C syntax, above the machine instructions it became, with the entry trampoline before
+// pseudo-C syntax, above the machine instructions it became, with the prologue before
 // and the cold paths and stubs after. The machine code is decoded by Capstone for the
 // backend's architecture; addresses are code offsets.
 

@@ -28,7 +28,7 @@ struct NativeRunState {
   uint64_t budget_left = 0;
   // r10 of frame 0; frame d's r10 is stack_top - d * 512.
   uint64_t stack_top = 0;
-  // Native stack pointer inside the entry trampoline, restored to leave from any depth.
+  // Native stack pointer at the epilogue of the entry code, restored to leave from any depth.
   uint64_t entry_stack_pointer = 0;
   // The live stack frames and the program's data (packet with metadata, or raw memory).
   FastRange live_stack;

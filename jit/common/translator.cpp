@@ -4,6 +4,7 @@
 #include "jit/common/translator.h"
 
 #include "ebpf/isa/opcodes.h"
+#include "jit/common/jit_error.h"
 #include "jit/common/run_state.h"
 
 namespace nicsim::jit {
@@ -30,12 +31,16 @@ bool is_memory_access(const Instruction& insn) {
 
 }  // namespace
 
-Translator::Translator(CodeBuffer& code, const TranslationInput& input)
+Translator::Translator(CodeBuffer& code, const TranslationInput& input, bool can_enter_directly)
     : code_(code),
       input_(input),
       counting_(input.options.mode == SafetyMode::Checked),
       tracking_(input.options.mode == SafetyMode::Checked),
-      verified_(input.options.mode == SafetyMode::Verified && input.facts != nullptr) {
+      verified_(input.options.mode == SafetyMode::Verified && input.facts != nullptr),
+      plan_(plan_entry(input.program, verified_ ? input.facts : nullptr)) {
+  // Checked code can be a tail call's target, entered with the caller's return address on
+  // the stack: only verified code (never a target) falls into its body.
+  direct_ = can_enter_directly && verified_ && plan_.single_function;
   const auto& insns = input.program.insns;
   const size_t n = insns.size();
   insn_labels_.reserve(n);
@@ -45,6 +50,7 @@ Translator::Translator(CodeBuffer& code, const TranslationInput& input)
   second_slots_.assign(n, false);
   for (size_t i = 0; i < n; i += insns[i].is_lddw() ? 2 : 1) {
     if (insns[i].is_lddw() && i + 1 < n) second_slots_[i + 1] = true;
+    last_slot_ = i;
   }
   leave_ = code_.new_label();
   epilogue_ = code_.new_label();
@@ -57,12 +63,37 @@ Translator::Translator(CodeBuffer& code, const TranslationInput& input)
         tracking_ = true;
     }
   }
+  // Calls out always use the run state; other uses (a fault) show in the first pass.
+  run_state_ = input.run_state_expected || counting_ || tracking_ || plan_.calls_out;
+}
+
+void Translator::emit_epilogue() {
+  throw JitError("jit: this backend always calls the program's body");
+}
+
+bool Translator::emit_copy_plus_constant(int, int, int32_t) {
+  return false;
+}
+
+bool Translator::copy_then_add(size_t slot) const {
+  const auto& insns = input_.program.insns;
+  if (!verified_ || hardening() || slot + 1 >= insns.size() || input_.blocks.leader[slot + 1])
+    return false;
+  const Insn& copy = insns[slot];
+  const Insn& add = insns[slot + 1];
+  return copy.opcode == (kClassAlu64 | kSrcX | kAluMov) && copy.offset == 0 &&
+         add.opcode == (kClassAlu64 | kSrcK | kAluAdd) && add.dst() == copy.dst();
+}
+
+bool Translator::used_run_state() const {
+  return counting_ || tracking_ || code_.is_bound(leave_);
 }
 
 void Translator::emit_program() {
-  emit_entry_trampoline();
+  emit_prologue();
   const auto& insns = input_.program.insns;
-  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1) {
+  for (size_t i = 0; i < insns.size();) {
+    const size_t next = i + (insns[i].is_lddw() ? 2 : 1);
     code_.bind(insn_labels_[i]);
     insn_offsets_[i] = static_cast<uint32_t>(code_.size());
     if (insns[i].is_lddw() && i + 1 < insns.size()) {
@@ -70,16 +101,26 @@ void Translator::emit_program() {
       code_.bind(insn_labels_[i + 1]);  // never a target (validated), bound for completeness
     }
     // Verified code leaves out what no execution reaches (checked code counts it in blocks).
-    if (verified_ && facts_at(i) != nullptr && !facts_at(i)->reachable) continue;
-    if (counting_ && input_.blocks.leader[i]) charge_block(i);
-    translate(i);
+    const bool dead = verified_ && facts_at(i) != nullptr && !facts_at(i)->reachable;
+    if (!dead && counting_ && input_.blocks.leader[i]) charge_block(i);
+    if (!dead && copy_then_add(i) &&
+        emit_copy_plus_constant(insns[i].dst(), insns[i].src(), insns[next].imm)) {
+      code_.bind(insn_labels_[next]);  // no jump lands there
+      insn_offsets_[next] = static_cast<uint32_t>(code_.size());
+      i = next + 1;
+      continue;
+    }
+    if (!dead) translate(i);
+    i = next;
   }
   // Falling off the end of the program is a fault, not a run into the stubs.
-  size_t last = 0;
-  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1)
-    last = i;
-  if (!insns.empty() && !insns[last].is_exit() && !insns[last].is_unconditional_jump())
+  if (!insns.empty() && !insns[last_slot_].is_exit() && !insns[last_slot_].is_unconditional_jump())
     emit_fault(slow_path::FaultKind::EndOfProgram, insns.size(), 0);
+  // The leave path and early exits need the epilogue even when no exit led into it.
+  if (direct_ && !code_.is_bound(epilogue_)) {
+    code_.bind(epilogue_);
+    emit_epilogue();
+  }
   instructions_end_ = static_cast<uint32_t>(code_.size());
   emit_cold_paths();
   emit_stubs();  // last: the cold paths call the fault stub
@@ -108,7 +149,7 @@ void Translator::translate(size_t slot) {
           translate_call(slot, insn);
         }
       } else if (insn.op() == kJmpExit) {
-        emit_exit();
+        translate_exit(slot);
       } else {
         translate_jump(slot, insn);
       }
@@ -134,6 +175,17 @@ void Translator::translate(size_t slot) {
       }
       return;
   }
+}
+
+void Translator::translate_exit(size_t slot) {
+  // The last instruction's exit is the epilogue itself: the others reach it without a jump
+  // back.
+  if (direct_ && slot == last_slot_) {
+    code_.bind(epilogue_);
+    emit_epilogue();
+    return;
+  }
+  emit_exit();
 }
 
 const InstructionFacts* Translator::facts_at(size_t slot) const {

@@ -25,6 +25,7 @@
 #include "ebpf/runtime/runtime.h"
 #include "ebpf/runtime/xdp.h"
 #include "jit/common/code_buffer.h"
+#include "jit/common/entry_plan.h"
 #include "jit/common/instruction_blocks.h"
 #include "jit/common/jit_options.h"
 #include "jit/common/program_facts.h"
@@ -39,6 +40,10 @@ struct TranslationInput {
   const JitOptions& options;  // harden with a fixed blinding_seed (the driver draws one)
   const ProgramFacts* facts;  // Verified mode only
   const BlockPlan& blocks;
+  // Whether the previous pass used the run state (stubs, cold paths, budget): the prologue,
+  // emitted before the instructions that decide it, sets up the state register and the
+  // leave path only then. The driver repeats a pass whose guess was wrong.
+  bool run_state_expected = false;
 };
 
 // The out-of-line code the instructions of a program share, besides the memory check stubs.
@@ -51,9 +56,11 @@ class Translator {
   Translator(const Translator&) = delete;
   Translator& operator=(const Translator&) = delete;
 
-  // Emits the entry trampoline, every instruction, a fault for running past the last one, the
-  // cold paths and the stubs they use.
+  // Emits the prologue, every instruction, a fault for running past the last one, the
+  // epilogue (direct entry), the cold paths and the stubs they use.
   void emit_program();
+  // After emit_program: whether the code uses the run state (TranslationInput).
+  bool used_run_state() const;
 
   Label body() const { return insn_labels_.at(0); }
   // Per slot: offset of the instruction's code (second lddw slots: the first slot's).
@@ -66,14 +73,25 @@ class Translator {
  protected:
   using Insn = ebpf::Instruction;
 
-  Translator(CodeBuffer& code, const TranslationInput& input);
+  // A backend that `can_enter_directly` implements emit_epilogue; single-function programs
+  // then fall into their body from the prologue and leave through the epilogue.
+  Translator(CodeBuffer& code, const TranslationInput& input, bool can_enter_directly = false);
 
   // --- machine code of instructions (the backend) ---
-  virtual void emit_entry_trampoline() = 0;
+  // Entered as `uint64_t entry(NativeRunState*, r1, r2)`. Direct entry: saves what the body
+  // needs saved and falls through to instruction 0. Otherwise a trampoline: calls instruction
+  // 0 and binds epilogue() after the call.
+  virtual void emit_prologue() = 0;
+  // Direct entry only: undoes the prologue and returns r0 to the caller of entry().
+  virtual void emit_epilogue();
   // Subtracts `length` from the budget; `cold` when it cannot cover them.
   virtual void emit_budget_charge(uint32_t length, Label cold) = 0;
   virtual void translate_alu(size_t slot, const Insn& insn) = 0;
+  // Optional: `dst = src + imm` (64-bit) as one instruction, for the pair `dst = src;
+  // dst += imm`; false when the backend has no such form (then both are translated).
+  virtual bool emit_copy_plus_constant(int dst, int src, int32_t imm);
   virtual void emit_conditional_jump(size_t slot, const Insn& insn, Label target) = 0;
+  // An exit: a return from the function, or (direct entry) the way to the epilogue.
   virtual void emit_exit() = 0;
   // A bpf-to-bpf call to `target`, or (`indirect`) to the code address in the scratch
   // register; when tracking(), a call that would need a ninth frame takes
@@ -130,6 +148,12 @@ class Translator {
   virtual void emit_fault_stub() = 0;
 
   // --- for the backend ---
+  const EntryPlan& entry_plan() const { return plan_; }
+  bool enters_directly() const { return direct_; }
+  // The state register, the entry stack pointer and the leave path are set up.
+  bool uses_run_state() const { return run_state_; }
+  // Verified code without zeroed registers; checked code starts them at zero.
+  bool verified() const { return verified_; }
   CodeBuffer& code() { return code_; }
   const ebpf::Program& program() const { return input_.program; }
   ebpf::Runtime& runtime() { return input_.runtime; }
@@ -138,6 +162,8 @@ class Translator {
   // Maintains the call depth and the live stack range for run-time checks.
   bool tracking() const { return tracking_; }
   Label insn_label(size_t slot) const { return insn_labels_.at(slot); }
+  // Stubs jump here to end the run; in a directly entered body they must do so with only
+  // their own return address above the body's stack (the x86 leave path drops it).
   Label leave() const { return leave_; }
   Label epilogue() const { return epilogue_; }
   Label stub(Stub stub);
@@ -152,7 +178,12 @@ class Translator {
 
  private:
   void translate(size_t slot);
+  // Whether `slot` and the next instruction are `dst = src; dst += imm` that may become one
+  // operation: verified code (function starts follow exits), no jump into the pair, no
+  // blinding.
+  bool copy_then_add(size_t slot) const;
   void charge_block(size_t slot);
+  void translate_exit(size_t slot);
   void translate_jump(size_t slot, const Insn& insn);
   void translate_call(size_t slot, const Insn& insn);
   void translate_callx(size_t slot, const Insn& insn);
@@ -179,6 +210,10 @@ class Translator {
   bool tracking_;
   bool verified_;
   bool translates_context_ = false;
+  EntryPlan plan_;
+  bool direct_;
+  bool run_state_;
+  size_t last_slot_ = 0;  // the last instruction in program order
 
   std::vector<bool> second_slots_;  // slots holding the upper half of an lddw
   std::vector<Label> insn_labels_;

@@ -158,10 +158,10 @@ TEST_P(JitAlu, RegisterSourceEdgeValues) {
 TEST_P(JitAlu, ImmediateSourceEdgeValues) {
   const AluCase& c = operation();
   // Immediates that fit AArch64's 12-bit and logical forms, and ones that need a register.
-  const int64_t immediates[] = {
-      0,          1,         -1,         2,           7,      31,         32,        63,
-      64,         127,       -128,       0xfff,       -0xfff, 0x1000,     0x7fff000, 0xff,
-      0x7fffffff, INT32_MIN, 0x12345678, -0x12345678, 100,    0x55555555, -4096};
+  const int64_t immediates[] = {0,         1,          -1,          2,    7,          31,
+                                32,        63,         64,          127,  -128,       0xfff,
+                                -0xfff,    0x1000,     0x7fff000,   0xff, 0xffff,     0x7fffffff,
+                                INT32_MIN, 0x12345678, -0x12345678, 100,  0x55555555, -4096};
   std::vector<DifferentialInput> inputs;
   for (uint64_t a : {uint64_t{0}, uint64_t{0x8000000000000000}, uint64_t{0xffffffff80000000},
                      uint64_t{0x123456789abcdef0}, ~uint64_t{0}, uint64_t{5}})

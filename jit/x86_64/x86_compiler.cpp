@@ -31,8 +31,8 @@ std::unique_ptr<CompiledProgram> X86Backend::compile(const ebpf::Program& progra
 uint64_t X86Backend::run(const CompiledProgram& program, NativeRunState& state, uint64_t r1,
                          uint64_t r2) {
   if (!x86_64_host()) throw JitError("jit: x86-64 code cannot run on this host");
-  const auto entry = reinterpret_cast<EntryFunction>(program.entry);
-  return entry(&state, r1, r2);
+  const auto entry = reinterpret_cast<X86EntryFunction>(program.entry);
+  return entry(r1, r2, &state);
 }
 
 std::unique_ptr<JitEngine> make_x86_64_engine(const ebpf::Program& program, ebpf::Runtime& runtime,

@@ -17,6 +17,10 @@ class VerifiedProgram;
 
 namespace nicsim::jit {
 
+// x86-64 code is entered with r1 and r2 already in the registers eBPF r1 and r2 live in (rdi,
+// rsi: x86_registers.h) and the run state third, so that the prologue moves nothing.
+using X86EntryFunction = uint64_t (*)(uint64_t r1, uint64_t r2, NativeRunState* state);
+
 class X86Backend final : public JitBackend {
  public:
   std::string_view target() const override { return "x86_64"; }

@@ -1,4 +1,4 @@
-// The entry trampoline and the code shared by all instructions of a program: memory check
+// The code shared by all instructions of a program: memory check
 // stubs, helper / tail-call / callx / legacy-load dispatch into the C++ slow paths, the fault
 // stub and the cold paths of checked code. Stubs are entered by `call` from an eBPF function
 // (rsp 0 mod 16 on entry) and preserve every eBPF register they do not define.
@@ -13,7 +13,6 @@ namespace nicsim::jit::x86 {
 
 namespace {
 
-constexpr Reg kCalleeSaved[] = {Reg::rbp, Reg::rbx, Reg::r12, Reg::r13, Reg::r14, Reg::r15};
 // The eBPF registers a C call may clobber: r0..r5.
 constexpr Reg kCallerSavedEbpf[] = {Reg::rax, Reg::rdi, Reg::rsi, Reg::rdx, Reg::rcx, Reg::r8};
 
@@ -32,34 +31,6 @@ void X86Translator::emit_check_status_and_return() {
   enc_.alu_mem_imm(AluOp::Cmp, Width::W32, state_field(run_state::kStatus), 0);
   enc_.jcc(Cond::NE, leave());
   enc_.ret();
-}
-
-// uint64_t entry(NativeRunState* state, uint64_t r1, uint64_t r2)
-void X86Translator::emit_entry_trampoline() {
-  for (Reg r : kCalleeSaved)
-    enc_.push(r);
-  enc_.alu_reg_imm(AluOp::Sub, Width::W64, Reg::rsp, 8);  // 0 mod 16: eBPF code runs at 8
-  enc_.mov_reg_reg(Width::W64, kStateReg, Reg::rdi);
-  enc_.store(Width::W64, state_field(run_state::kEntryStackPointer), Reg::rsp);
-  enc_.mov_reg_reg(Width::W64, Reg::rdi, Reg::rsi);
-  enc_.mov_reg_reg(Width::W64, Reg::rsi, Reg::rdx);
-  // Registers start at zero, as in the interpreter.
-  for (Reg r : {Reg::rax, Reg::rdx, Reg::rcx, Reg::r8, Reg::rbx, Reg::r13, Reg::r14, Reg::r15})
-    enc_.alu_reg_reg(AluOp::Xor, Width::W32, r, r);
-  enc_.load(Width::W64, Reg::rbp, state_field(run_state::kStackTop));
-  enc_.call(insn_label(0));
-  code().bind(epilogue());
-  enc_.alu_reg_imm(AluOp::Add, Width::W64, Reg::rsp, 8);
-  for (auto it = std::rbegin(kCalleeSaved); it != std::rend(kCalleeSaved); ++it)
-    enc_.pop(*it);
-  enc_.ret();
-}
-
-// Leaving from any depth: back to the trampoline's frame, r0 = 0, the run state says why.
-void X86Translator::emit_leave_path() {
-  enc_.load(Width::W64, Reg::rsp, state_field(run_state::kEntryStackPointer));
-  enc_.alu_reg_reg(AluOp::Xor, Width::W32, Reg::rax, Reg::rax);
-  enc_.jmp(epilogue());
 }
 
 // Falls through when [r11, r11 + size) lies in the range, else jumps to `miss`; written so
@@ -176,11 +147,11 @@ void X86Translator::emit_legacy_stub() {
   emit_check_status_and_return();
 }
 
-// In: esi = kind, edx = instruction, ecx = extra. Never returns.
+// In: esi = kind, edx = instruction, ecx = extra. Never returns. Called from an eBPF
+// function's own level (cold paths, faulting instructions), so the stack is aligned for C++.
 void X86Translator::emit_fault_stub() {
   enc_.mov_reg_reg(Width::W64, Reg::rdi, kStateReg);
   enc_.load(Width::W64, Reg::r8, Mem{Reg::rsp, 0});
-  enc_.load(Width::W64, Reg::rsp, state_field(run_state::kEntryStackPointer));
   call_function(reinterpret_cast<const void*>(&slow_path::fault));
   enc_.jmp(leave());
 }

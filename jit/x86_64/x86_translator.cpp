@@ -9,17 +9,13 @@ namespace nicsim::jit::x86 {
 
 X86Translator::X86Translator(CodeBuffer& code, BranchRelaxer& relaxer,
                              const TranslationInput& input)
-    : Translator(code, input), enc_(code, &relaxer) {}
+    : Translator(code, input, /*can_enter_directly=*/true), enc_(code, &relaxer) {}
 
 void X86Translator::emit_budget_charge(uint32_t length, Label cold) {
   // The borrow says the budget cannot cover the block.
   enc_.alu_mem_imm(AluOp::Sub, Width::W64, Mem{kStateReg, run_state::kBudgetLeft},
                    static_cast<int32_t>(length));
   enc_.jcc(Cond::B, cold);
-}
-
-void X86Translator::emit_exit() {
-  enc_.ret();
 }
 
 void X86Translator::emit_lddw_immediate(size_t slot, int dst, uint64_t value) {

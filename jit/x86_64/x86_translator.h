@@ -7,8 +7,11 @@
 // function (the program and its bpf-to-bpf callees) is a native function entered with `call`
 // whose exit is `ret`; its caller saves r6..r9 and moves r10 down by one 512-byte frame.
 // Inside an eBPF function rsp is 8 mod 16, as after a call, so that stubs can call C++ after an
-// even number of pushes.
+// even number of pushes. A verified single-function program is entered directly instead
+// (x86_entry.cpp): its exits leave through one epilogue.
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "jit/common/branch_relaxation.h"
@@ -25,7 +28,6 @@ class X86Translator final : public Translator {
  private:
   // --- instructions (x86_translator.cpp) ---
   void emit_budget_charge(uint32_t length, Label cold) override;
-  void emit_exit() override;
   void emit_lddw_immediate(size_t slot, int dst, uint64_t value) override;
   void emit_load_address(int dst, uint64_t address) override;
   void emit_code_address(int dst, Label target) override;
@@ -44,6 +46,7 @@ class X86Translator final : public Translator {
 
   // --- ALU (x86_translate_alu.cpp) ---
   void translate_alu(size_t slot, const Insn& insn) override;
+  bool emit_copy_plus_constant(int dst, int src, int32_t imm) override;
   void translate_mov(const Insn& insn);
   void translate_shift(const Insn& insn);
   void translate_divmod(size_t slot, const Insn& insn);
@@ -64,9 +67,23 @@ class X86Translator final : public Translator {
   void emit_conditional_jump(size_t slot, const Insn& insn, Label target) override;
   void emit_local_call(size_t slot, Label target, bool indirect) override;
 
-  // --- stubs (x86_stubs.cpp) ---
-  void emit_entry_trampoline() override;
+  // --- entry and exit (x86_entry.cpp) ---
+  // The callee-saved host registers the prologue pushes, in order, and whether one more push
+  // aligns the stack.
+  struct SavedRegisters {
+    std::array<Reg, 6> regs{};
+    size_t count = 0;
+    bool pad = false;
+  };
+  static constexpr size_t kShortJumpBytes = 2;
+  SavedRegisters saved_registers() const;
+  size_t epilogue_bytes() const;
+  void emit_prologue() override;
+  void emit_epilogue() override;
+  void emit_exit() override;
   void emit_leave_path() override;
+
+  // --- stubs (x86_stubs.cpp) ---
   void emit_range_check(int32_t range_field, int size, Label miss) override;
   void emit_load_stub_hit(int size, bool sign_extend) override;
   void emit_load_stub_slow(int size, bool sign_extend) override;

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "ebpf/interp/interpreter.h"
@@ -57,6 +58,50 @@ struct JitRun {
   ebpf::Runtime runtime;
   std::unique_ptr<JitEngine> engine;
 };
+
+// Verified mode with hand-made facts.
+
+inline JitOptions verified_options() {
+  JitOptions options;
+  options.mode = SafetyMode::Verified;
+  return options;
+}
+
+// Facts as the verifier gives them for a program without memory accesses to prove.
+inline ProgramFacts all_reachable(size_t count) {
+  ProgramFacts facts;
+  facts.insns.resize(count);
+  return facts;
+}
+
+struct VerifiedRun {
+  VerifiedRun(std::vector<ebpf::Instruction> insns,
+              ebpf::ProgramType type = ebpf::ProgramType::Unspec)
+      : facts(all_reachable(insns.size())),
+        object(ebpf::make_single_program_object(std::move(insns), type)),
+        runtime(object),
+        engine(make_x86_64_engine(object.programs[0], runtime, verified_options(), &facts)) {}
+
+  const CompiledProgram& compiled() const { return engine->entry(); }
+  std::span<const uint8_t> code() const { return compiled().code.code(); }
+
+  ProgramFacts facts;
+  ebpf::ElfObject object;
+  ebpf::Runtime runtime;
+  std::unique_ptr<JitEngine> engine;
+};
+
+inline void expect_same_verified(const std::vector<ebpf::Instruction>& insns,
+                                 std::vector<DifferentialInput> inputs) {
+  const ProgramFacts facts = all_reachable(insns.size());
+  const ebpf::ElfObject object = ebpf::make_single_program_object(insns);
+  DifferentialOptions compare;
+  compare.compare_instruction_counts = false;  // verified code does not count instructions
+  const DifferentialReport report =
+      compare_engines(object, 0, std::move(inputs), interpreter_factory(),
+                      x86_factory(verified_options(), &facts), compare);
+  EXPECT_TRUE(report.equal) << report.difference;
+}
 
 #define NICSIM_REQUIRE_X86_64_HOST()                                                \
   do {                                                                              \

@@ -158,8 +158,8 @@ TEST_F(X86Features, DisassemblyListsEachInstructionAboveItsMachineCode) {
   }
   EXPECT_NE(listing.find("mov eax, 7"), std::string::npos) << listing;
   EXPECT_NE(listing.find("ret"), std::string::npos) << listing;
-  EXPECT_NE(listing.find("entry trampoline"), std::string::npos) << listing;
-  EXPECT_EQ(disassemble_x86_64(run.engine->entry(), {false, false}).find("entry trampoline"),
+  EXPECT_NE(listing.find("prologue"), std::string::npos) << listing;
+  EXPECT_EQ(disassemble_x86_64(run.engine->entry(), {false, false}).find("prologue"),
             std::string::npos);
 }
 
