@@ -97,7 +97,6 @@ module nic_core #(
 
   localparam int unsigned Ops        = nic_pkg::NumOperands;
   localparam int unsigned LaneW      = (Lanes > 1) ? $clog2(Lanes) : 1;
-  localparam int unsigned Stored     = nic_pkg::NumStored;
   localparam int unsigned CtlW       = nic_pkg::SlotCtlBits;
   localparam int unsigned PortNow    = 0;
   localparam int unsigned PortExit   = Lanes;
@@ -178,7 +177,6 @@ module nic_core #(
   // ---- decode and register read of the issued bundle ----
   logic [CtlW-1:0]        ctl [Lanes];  // nic_pkg::slot_ctl_t
   logic [Lanes*CtlW-1:0]  ctl_flat;
-  logic [Ops-1:0]         writes [Lanes];
   logic [63:0]            word [Lanes];
   logic [RdPorts*4-1:0]   rd_reg;
   logic [RdPorts*64-1:0]  rd_data;
@@ -188,13 +186,15 @@ module nic_core #(
   logic [Lanes*64-1:0]    rb_flat, rd_flat;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_decode
-    logic [Ops-1:0] reads;  // the scoreboard already checked them (fb_regs)
+    // Issue selection already checked the registers (fb_regs); the scoreboard sees the
+    // writes still owed at the units that owe them.
+    logic [Ops-1:0] reads, writes;
     assign word[l] = bundle[l*64 +: 64];
     nic_slot_decode u_decode (
       .word_i   (word[l]),
       .ctl_o    (ctl[l]),
       .reads_o  (reads),
-      .writes_o (writes[l])
+      .writes_o (writes)
     );
     assign ctl_flat[l*CtlW +: CtlW] = ctl[l];
     assign pool_addr_o[l*16 +: 16]  = word[l][15:0];
@@ -395,6 +395,9 @@ module nic_core #(
   logic [63:0] product;
   assign product = mul_a * mul_b;  // the low 32 bits of a product need only the low halves
 
+  // Registers owed a result, per unit: the writeback pipelines of the lanes, then the divider.
+  logic [(Lanes+1)*Contexts*Ops-1:0] owed;
+
   logic            div_wr_valid;
   logic [CtxW-1:0] div_wr_ctx;
   logic [3:0]      div_wr_rd;
@@ -419,7 +422,8 @@ module nic_core #(
     .wr_valid_o   (div_wr_valid),
     .wr_ctx_o     (div_wr_ctx),
     .wr_rd_o      (div_wr_rd),
-    .wr_data_o    (div_wr_data)
+    .wr_data_o    (div_wr_data),
+    .owed_o       (owed[Lanes*Contexts*Ops +: Contexts*Ops])
   );
 
   // ---- writeback pipelines ----
@@ -446,7 +450,8 @@ module nic_core #(
       .wr_valid_o   (wb_valid[l]),
       .wr_ctx_o     (wb_ctx[l]),
       .wr_reg_o     (wb_reg[l]),
-      .wr_data_o    (wb_data[l])
+      .wr_data_o    (wb_data[l]),
+      .owed_o       (owed[l*Contexts*Ops +: Contexts*Ops])
     );
   end
 
@@ -483,46 +488,15 @@ module nic_core #(
   end
 
   // ---- scoreboard ----
-  logic [Stored-1:0]   sb_mask;
-  logic [Stored*6-1:0] sb_wait;
-  logic [5:0]          lane_wait [Lanes];
-
-  always_comb begin
-    sb_mask = '0;
-    sb_wait = '0;
-    for (int l = 0; l < Lanes; l++) begin
-      if (nic_pkg::ctl_uses_div(ctl[l])) begin
-        lane_wait[l] = nic_pkg::ctl_w32(ctl[l]) ? 6'(Div32Latency - 1) : 6'(Div64Latency - 1);
-      end else if (nic_pkg::ctl_uses_mul(ctl[l])) begin
-        lane_wait[l] = 6'(MulLatency - 1);
-      end else if (nic_pkg::ctl_writes_late(ctl[l])) begin
-        lane_wait[l] = 6'(LoadLatency - 1);
-      end else begin
-        lane_wait[l] = '0;
-      end
-      for (int r = 0; r < Stored; r++) begin
-        if (writes[l][r]) begin
-          sb_wait[r*6 +: 6] = lane_wait[l];
-        end
-      end
-      sb_mask = sb_mask | writes[l][Stored-1:0];
-    end
-  end
-
-  logic [Contexts*Ops-1:0] sb_ready;
-  assign reg_ready = sb_ready;
-
-  nic_scoreboard #(.Contexts(Contexts)) u_scoreboard (
+  nic_scoreboard #(.Contexts(Contexts), .Sources(Lanes + 1)) u_scoreboard (
     .clk_i, .rst_ni,
     .clear_i      (start_i),
     .clear_ctx_i  (start_ctx_i),
-    .set_i        (commit),
-    .set_ctx_i    (ic),
-    .set_mask_i   (sb_mask),
-    .set_wait_i   (sb_wait),
+    .owed_i       (owed),
+    .block_ctx_i  (ic),
     .block_i      (helper_valid_o && !helper_fault_i),
     .block_wait_i ((helper_latency_i > 16'd1) ? helper_latency_i - 16'd1 : '0),
-    .ready_o      (sb_ready),
+    .ready_o      (reg_ready),
     .blocked_o    (blocked),
     .block_last_o (block_last)
   );

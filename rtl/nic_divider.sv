@@ -30,7 +30,8 @@ module nic_divider #(
   output logic            wr_valid_o,
   output logic [CtxW-1:0] wr_ctx_o,
   output logic [3:0]      wr_rd_o,
-  output logic [63:0]     wr_data_o
+  output logic [63:0]     wr_data_o,
+  output logic [Contexts*nic_pkg::NumOperands-1:0] owed_o  // the register a result is owed to
 );
 
   logic [63:0]     rem_q, rem_d;
@@ -151,6 +152,11 @@ module nic_divider #(
     end else begin
       result = want_rem_q ? rem_fix : quo_fix;
     end
+  end
+
+  always_comb begin
+    owed_o = '0;
+    owed_o[32'(ctx_q) * nic_pkg::NumOperands + 32'(rd_q)] = pending_q;
   end
 
   assign busy_o     = left_q != '0;

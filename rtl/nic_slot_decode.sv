@@ -19,96 +19,106 @@ module nic_slot_decode (
   assign rb  = word_i[47:44];
   assign imm = word_i[31:0];
 
-  nic_pkg::slot_ctl_t s;
+  // Everything but ldnf's size depends on the opcode byte alone: a function of 8 bits, which a
+  // simulator can turn into a table lookup.
+  nic_pkg::slot_ctl_t by_opc, s;
 
   always_comb begin
-    s           = '0;
-    s.op        = nic_pkg::OpNop;
-    s.func      = nic_pkg::AluAdd;
-    s.bsel      = nic_pkg::BselReg;
-    s.cond      = nic_pkg::CondAlways;
-    s.atomic_op = nic_pkg::AtomicAdd;
+    by_opc           = '0;
+    by_opc.op        = nic_pkg::OpNop;
+    by_opc.func      = nic_pkg::AluAdd;
+    by_opc.bsel      = nic_pkg::BselReg;
+    by_opc.cond      = nic_pkg::CondAlways;
+    by_opc.atomic_op = nic_pkg::AtomicAdd;
 
     unique casez (opc[7:5])
       3'b000: begin  // MISC
         if (opc[4]) begin
-          s.op        = nic_pkg::OpAtomic;
-          s.w32       = opc[3];
-          s.fetch     = opc[2];
-          s.atomic_op = opc[1:0];
+          by_opc.op        = nic_pkg::OpAtomic;
+          by_opc.w32       = opc[3];
+          by_opc.fetch     = opc[2];
+          by_opc.atomic_op = opc[1:0];
         end else begin
           unique case (opc[3:0])
-            4'h1: s.op = nic_pkg::OpMovs;
-            4'h2: s.op = nic_pkg::OpExitImm;
-            4'h3: s.op = nic_pkg::OpExitReg;
-            4'h4: s.op = nic_pkg::OpHcall;
-            4'h5: s.op = nic_pkg::OpCallf;
-            4'h6: s.op = nic_pkg::OpRet;
-            4'h7: begin  // ldnf: zero-extending, ra + sext(imm32), size in x12
-              s.op       = nic_pkg::OpLoad;
-              s.no_fault = 1'b1;
-              s.load_imm = 1'b1;
-              s.size     = word_i[35:32];
+            4'h1: by_opc.op = nic_pkg::OpMovs;
+            4'h2: by_opc.op = nic_pkg::OpExitImm;
+            4'h3: by_opc.op = nic_pkg::OpExitReg;
+            4'h4: by_opc.op = nic_pkg::OpHcall;
+            4'h5: by_opc.op = nic_pkg::OpCallf;
+            4'h6: by_opc.op = nic_pkg::OpRet;
+            4'h7: begin  // ldnf: zero-extending, ra + sext(imm32), size in x12 (below)
+              by_opc.op       = nic_pkg::OpLoad;
+              by_opc.no_fault = 1'b1;
+              by_opc.load_imm = 1'b1;
             end
             4'h8, 4'h9: begin
-              s.op  = nic_pkg::OpXchg;
-              s.w32 = opc[0];
+              by_opc.op  = nic_pkg::OpXchg;
+              by_opc.w32 = opc[0];
             end
             4'ha, 4'hb: begin
-              s.op  = nic_pkg::OpCmpxchg;
-              s.w32 = opc[0];
+              by_opc.op  = nic_pkg::OpCmpxchg;
+              by_opc.w32 = opc[0];
             end
-            default: s.op = nic_pkg::OpNop;
+            default: by_opc.op = nic_pkg::OpNop;
           endcase
         end
       end
       3'b001: begin  // ST
-        s.op   = nic_pkg::OpStore;
-        s.size = {1'b0, opc[4:2]} + 4'd1;
-        s.bsel = opc[1:0];
+        by_opc.op   = nic_pkg::OpStore;
+        by_opc.size = {1'b0, opc[4:2]} + 4'd1;
+        by_opc.bsel = opc[1:0];
       end
       3'b010: begin  // ALU32
-        s.op   = nic_pkg::OpAlu;
-        s.w32  = 1'b1;
-        s.func = opc[4:1];
-        s.bsel = {1'b0, opc[0]};
+        by_opc.op   = nic_pkg::OpAlu;
+        by_opc.w32  = 1'b1;
+        by_opc.func = opc[4:1];
+        by_opc.bsel = {1'b0, opc[0]};
       end
       3'b011: begin  // LD
-        s.op       = nic_pkg::OpLoad;
-        s.sign_ext = opc[4];
-        s.size     = {1'b0, opc[3:1]} + 4'd1;
-        s.load_imm = opc[0];
+        by_opc.op       = nic_pkg::OpLoad;
+        by_opc.sign_ext = opc[4];
+        by_opc.size     = {1'b0, opc[3:1]} + 4'd1;
+        by_opc.load_imm = opc[0];
       end
       3'b10?: begin  // ALU64
-        s.op   = nic_pkg::OpAlu;
-        s.func = opc[5:2];
-        s.bsel = opc[1:0];
+        by_opc.op   = nic_pkg::OpAlu;
+        by_opc.func = opc[5:2];
+        by_opc.bsel = opc[1:0];
       end
       default: begin  // BR
-        s.op   = nic_pkg::OpBranch;
-        s.cond = opc[5:2];
-        s.w32  = opc[1];
-        s.bsel = {1'b0, opc[0]};
+        by_opc.op   = nic_pkg::OpBranch;
+        by_opc.cond = opc[5:2];
+        by_opc.w32  = opc[1];
+        by_opc.bsel = {1'b0, opc[0]};
       end
     endcase
 
-    if (s.op == nic_pkg::OpAtomic || s.op == nic_pkg::OpXchg || s.op == nic_pkg::OpCmpxchg) begin
-      s.size = s.w32 ? 4'd4 : 4'd8;
+    if (by_opc.op == nic_pkg::OpAtomic || by_opc.op == nic_pkg::OpXchg ||
+        by_opc.op == nic_pkg::OpCmpxchg) begin
+      by_opc.size = by_opc.w32 ? 4'd4 : 4'd8;
     end
-    s.is_mem = s.op == nic_pkg::OpLoad || s.op == nic_pkg::OpStore ||
-               s.op == nic_pkg::OpAtomic || s.op == nic_pkg::OpXchg ||
-               s.op == nic_pkg::OpCmpxchg;
-    s.is_control = s.op == nic_pkg::OpBranch || s.op == nic_pkg::OpCallf ||
-                   s.op == nic_pkg::OpRet || s.op == nic_pkg::OpExitImm ||
-                   s.op == nic_pkg::OpExitReg;
-    s.uses_mul = s.op == nic_pkg::OpAlu && s.func == nic_pkg::AluMul;
-    s.uses_div = s.op == nic_pkg::OpAlu &&
-                 (s.func == nic_pkg::AluDiv || s.func == nic_pkg::AluSdiv ||
-                  s.func == nic_pkg::AluMod || s.func == nic_pkg::AluSmod);
-    s.writes_now  = s.op == nic_pkg::OpMovs ||
-                    (s.op == nic_pkg::OpAlu && !s.uses_mul && !s.uses_div);
-    s.writes_late = s.uses_mul || s.op == nic_pkg::OpLoad || s.op == nic_pkg::OpXchg ||
-                    s.op == nic_pkg::OpCmpxchg || (s.op == nic_pkg::OpAtomic && s.fetch);
+    by_opc.is_mem = by_opc.op == nic_pkg::OpLoad || by_opc.op == nic_pkg::OpStore ||
+                    by_opc.op == nic_pkg::OpAtomic || by_opc.op == nic_pkg::OpXchg ||
+                    by_opc.op == nic_pkg::OpCmpxchg;
+    by_opc.is_control = by_opc.op == nic_pkg::OpBranch || by_opc.op == nic_pkg::OpCallf ||
+                        by_opc.op == nic_pkg::OpRet || by_opc.op == nic_pkg::OpExitImm ||
+                        by_opc.op == nic_pkg::OpExitReg;
+    by_opc.uses_mul = by_opc.op == nic_pkg::OpAlu && by_opc.func == nic_pkg::AluMul;
+    by_opc.uses_div = by_opc.op == nic_pkg::OpAlu &&
+                      (by_opc.func == nic_pkg::AluDiv || by_opc.func == nic_pkg::AluSdiv ||
+                       by_opc.func == nic_pkg::AluMod || by_opc.func == nic_pkg::AluSmod);
+    by_opc.writes_now  = by_opc.op == nic_pkg::OpMovs ||
+                         (by_opc.op == nic_pkg::OpAlu && !by_opc.uses_mul && !by_opc.uses_div);
+    by_opc.writes_late = by_opc.uses_mul || by_opc.op == nic_pkg::OpLoad ||
+                         by_opc.op == nic_pkg::OpXchg || by_opc.op == nic_pkg::OpCmpxchg ||
+                         (by_opc.op == nic_pkg::OpAtomic && by_opc.fetch);
+  end
+
+  always_comb begin
+    s = by_opc;
+    if (opc == 8'h07) begin
+      s.size = word_i[35:32];
+    end
   end
 
   assign ctl_o = s;

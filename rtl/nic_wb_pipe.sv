@@ -1,7 +1,8 @@
 // The writeback pipeline of one lane: a result known in the issue cycle t (a load's data, an
 // atomic's old value, a product) travels Latency-1 stages and is written to the register file
 // at the end of cycle t + Latency - 1. A context that starts a new packet drops the entries
-// still owed to its previous one.
+// still owed to its previous one. owed_o marks the registers of the entries in flight: the
+// scoreboard's "not ready yet".
 
 module nic_wb_pipe #(
   parameter int unsigned Contexts = 4,
@@ -23,7 +24,8 @@ module nic_wb_pipe #(
   output logic            wr_valid_o,
   output logic [CtxW-1:0] wr_ctx_o,
   output logic [3:0]      wr_reg_o,
-  output logic [63:0]     wr_data_o
+  output logic [63:0]     wr_data_o,
+  output logic [Contexts*nic_pkg::NumOperands-1:0] owed_o  // [ctx * NumOperands + reg]
 );
 
   logic            valid_q [Depth];
@@ -51,6 +53,15 @@ module nic_wb_pipe #(
         ctx_q[0]  <= in_ctx_i;
         reg_q[0]  <= in_reg_i;
         data_q[0] <= in_data_i;
+      end
+    end
+  end
+
+  always_comb begin
+    owed_o = '0;
+    for (int s = 0; s < Depth; s++) begin
+      if (valid_q[s]) begin
+        owed_o[32'(ctx_q[s]) * nic_pkg::NumOperands + 32'(reg_q[s])] = 1'b1;
       end
     end
   end

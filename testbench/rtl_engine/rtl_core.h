@@ -1,8 +1,9 @@
 #pragma once
 // One Verilated NIC core (rtl/nic_top.sv) with typed access to its flattened ports. The image
 // is written into the core's instruction memory and constant pool while reset is held; after
-// that, a cycle is: set this cycle's inputs, eval() (and again after answering the memory and
-// helper ports), read the outputs, clock_edge().
+// that, a cycle is: read the memory and helper requests (they depend on the core's state only,
+// so the last clock edge settled them), set this cycle's inputs and answers, eval() once, read
+// the outputs, clock_edge(). Every eval() costs a pass over the core's combinational logic.
 
 #include <cstdint>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "testbench/rtl_engine/rtl_shape.h"
 
 class Vnic_top;
+class Vnic_top_traced;
 class VerilatedContext;
 class VerilatedFstC;
 
@@ -46,8 +48,9 @@ struct RegisterWritePort {
 class RtlCore {
  public:
   // Throws nicsim::Error when the image does not fit the Verilated shape (more lanes or memory
-  // ports, more bundles or constants than the memories hold).
-  RtlCore(uint32_t index, const firmware::Image& image);
+  // ports, more bundles or constants than the memories hold). `traced` picks the build of the
+  // core with waveform tracing compiled in (slower; needed by open_trace).
+  RtlCore(uint32_t index, const firmware::Image& image, bool traced = false);
   ~RtlCore();
   RtlCore(const RtlCore&) = delete;
   RtlCore& operator=(const RtlCore&) = delete;
@@ -92,9 +95,10 @@ class RtlCore {
   uint64_t cycle() const;
 
   // ---- waveforms ----
+  bool traceable() const { return traced_ != nullptr; }
   // Traces every signal of the core into an FST file from now on (time in ps at `clock_hz`),
   // with Verilator's FST writer (a VCD is converted from it afterwards: fst2vcd is fast, while
-  // converting the other way is not).
+  // converting the other way is not). Throws nicsim::Error on a core built without tracing.
   void open_trace(const std::string& path, double clock_hz);
   void close_trace();
   bool tracing() const { return trace_ != nullptr; }
@@ -102,12 +106,15 @@ class RtlCore {
   void set_trace_enabled(bool enabled) { trace_enabled_ = enabled; }
 
  private:
-  void load_image(const firmware::Image& image);
+  // Calls f with whichever Verilated build this core runs: both have the same ports.
+  template <typename F>
+  decltype(auto) with_top(F&& f) const;
   void dump(uint64_t time_ps);
 
   uint32_t index_;
   std::unique_ptr<VerilatedContext> context_;
-  std::unique_ptr<Vnic_top> top_;
+  std::unique_ptr<Vnic_top> plain_;
+  std::unique_ptr<Vnic_top_traced> traced_;
   std::unique_ptr<VerilatedFstC> trace_;
   bool trace_enabled_ = true;
   uint64_t half_period_ps_ = 2000;

@@ -5,8 +5,10 @@
 
 namespace nicsim::rtl {
 
-RtlEngine::RtlEngine(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config)
-    : runtime_(runtime), system_(std::make_unique<RtlSystem>(std::move(image), runtime, config)) {}
+RtlEngine::RtlEngine(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config,
+                     bool traced)
+    : runtime_(runtime),
+      system_(std::make_unique<RtlSystem>(std::move(image), runtime, config, traced)) {}
 
 RtlEngine::~RtlEngine() = default;
 

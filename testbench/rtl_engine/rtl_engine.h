@@ -20,7 +20,10 @@ namespace nicsim::rtl {
 class RtlEngine : public ebpf::Engine {
  public:
   // Throws nicsim::Error when the image or the configuration does not fit the Verilated core.
-  RtlEngine(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config = {});
+  // `traced`: the core built with waveform tracing from the start, so that a waveform can be
+  // opened after the first cycle (RtlSystem::open_wave).
+  RtlEngine(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config = {},
+            bool traced = false);
   ~RtlEngine() override;
 
   std::string_view name() const override { return "rtl"; }

@@ -49,7 +49,8 @@ uint64_t load_le(const uint8_t* p, uint32_t size) {
 
 }  // namespace
 
-RtlSystem::RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config)
+RtlSystem::RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config,
+                     bool traced)
     : image_(std::move(image)),
       runtime_(runtime),
       config_(config),
@@ -67,7 +68,7 @@ RtlSystem::RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::Model
   std::vector<ebpf::MemoryRegion> stacks;
   contexts_.resize(config_.cores);
   for (uint32_t i = 0; i < config_.cores; ++i) {
-    cores_.push_back(std::make_unique<RtlCore>(i, image_));
+    cores_.push_back(std::make_unique<RtlCore>(i, image_, traced));
     contexts_[i].resize(config_.contexts);
     for (Context& ctx : contexts_[i]) {
       const auto begin = reinterpret_cast<uint64_t>(ctx.stack.data());
@@ -106,6 +107,13 @@ void RtlSystem::close_pipeline_trace() {
 
 void RtlSystem::open_wave(const WaveOptions& options) {
   close_wave();
+  if (!cores_[0]->traceable()) {
+    if (cycle_ != 0)
+      throw Error(fmt::format(
+          "a waveform of the RTL core opened at cycle {} needs the system built with tracing",
+          cycle_));
+    cores_[0] = std::make_unique<RtlCore>(0, image_, true);  // nothing has run yet
+  }
   wave_ = options;
   // The core writes FST; a VCD is converted from it when the waveform closes.
   cores_[0]->open_trace(wave::native_dump_path(options, WaveFormat::Fst), config_.clock_hz);
@@ -361,16 +369,17 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   }
   rtl.set_abort(abort_mask);
   rtl.set_helper_busy(helper_taken);
-  rtl.eval();
 
+  // The requests on the memory and helper ports depend on the core's state only (no
+  // combinational path runs from start_i, abort_i or, without the arbiter, helper_busy_i into
+  // issue), so the values the clock edge left are this cycle's: one evaluation, after the
+  // answers, settles everything that does depend on the inputs.
   std::array<uint8_t*, kRtlMemPorts> hosts{};
   bool requests = rtl.helper_valid();
   for (uint32_t p = 0; p < kRtlMemPorts && !requests; ++p)
     requests = rtl.memory_request(p).valid;
-  if (requests) {
-    answer_ports(core, hosts);
-    rtl.eval();
-  }
+  if (requests) answer_ports(core, hosts);
+  rtl.eval();
   if (rtl.helper_valid()) helper_taken = true;
 
   for (uint32_t c = 0; c < contexts.size(); ++c) {

@@ -37,8 +37,10 @@ using WaveOptions = wave::WaveOptions;
 
 class RtlSystem {
  public:
-  // Throws nicsim::Error for an image or configuration the Verilated core cannot run.
-  RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config = {});
+  // Throws nicsim::Error for an image or configuration the Verilated core cannot run. The cores
+  // are the Verilated build without tracing unless `traced` (see open_wave).
+  RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::ModelConfig config = {},
+            bool traced = false);
   ~RtlSystem();
   RtlSystem(const RtlSystem&) = delete;
   RtlSystem& operator=(const RtlSystem&) = delete;
@@ -57,7 +59,9 @@ class RtlSystem {
     if (observer) observers_.push_back(observer);
   }
   void add_observer(RtlObserver* observer) { observers_.push_back(observer); }
-  // Core 0 only (the waveform hierarchy is one core's).
+  // Core 0 only (the waveform hierarchy is one core's). Before the first cycle, a core built
+  // without tracing is rebuilt with it; later, the system must have been built `traced` (else
+  // nicsim::Error).
   void open_wave(const WaveOptions& options);
   void close_wave();
   // A Kanata pipeline trace of every core (Konata viewer); throws nicsim::Error when the file

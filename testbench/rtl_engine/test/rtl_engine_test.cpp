@@ -184,5 +184,43 @@ TEST(RtlEngineFactory, OpensTheRequestedWaveAndTrace) {
   EXPECT_THROW(make_rtl_engine(asm_image("exit 1"), *world.runtime, bad_wave), Error);
 }
 
+// Plain runs use the core built without tracing. Before the first cycle a waveform swaps in
+// the traced build (same cycles, same result); once the plain core has run, only a system
+// built traced can start one.
+TEST(RtlEngineWave, TracedBuildOnlyWhereAWaveformCanStart) {
+  const auto dir = std::filesystem::temp_directory_path() / "nicsim_rtl_traced";
+  std::filesystem::create_directories(dir);
+  const WaveOptions wave{(dir / "late.fst").string(), WaveFormat::Fst, 0, UINT64_MAX, ""};
+  const std::string program = "mov r3, 4\nld1 r0, [r1+r3+3]\nexit r0";
+  EmptyWorld world;
+
+  RtlEngine plain(asm_image(program), *world.runtime);
+  EXPECT_FALSE(plain.system().core(0).traceable());
+  auto memory = numbered_packet();
+  EXPECT_EQ(plain.run_raw(memory).return_value, 7u);
+  const model::PacketStats plain_stats = plain.last_outcome().stats;
+  EXPECT_THROW(plain.system().open_wave(wave), Error);
+  EXPECT_THROW(plain.system().core(0).open_trace(wave.path, 1e9), Error);
+
+  RtlEngine swapped(asm_image(program), *world.runtime);
+  swapped.system().open_wave({(dir / "first.fst").string(), WaveFormat::Fst, 0, UINT64_MAX, ""});
+  EXPECT_TRUE(swapped.system().core(0).traceable());
+  memory = numbered_packet();
+  EXPECT_EQ(swapped.run_raw(memory).return_value, 7u);
+  EXPECT_EQ(swapped.last_outcome().stats.exit_cycle, plain_stats.exit_cycle);
+  EXPECT_EQ(swapped.last_outcome().stats.bundles, plain_stats.bundles);
+  swapped.finish();
+  EXPECT_GT(std::filesystem::file_size(dir / "first.fst"), 0u);
+
+  RtlEngine traced(asm_image(program), *world.runtime, {}, true);
+  memory = numbered_packet();
+  EXPECT_EQ(traced.run_raw(memory).return_value, 7u);
+  EXPECT_NO_THROW(traced.system().open_wave(wave));
+  memory = numbered_packet();
+  EXPECT_EQ(traced.run_raw(memory).return_value, 7u);
+  traced.finish();
+  EXPECT_GT(std::filesystem::file_size(wave.path), 0u);
+}
+
 }  // namespace
 }  // namespace nicsim::rtl
