@@ -96,6 +96,15 @@ const char* region_name(Region region) {
   return "?";
 }
 
+// A load's (or a read-modify-write's: no index form) address.
+inline uint64_t memory_address(const MicroOp& op,
+                               const std::array<uint64_t, firmware::kNumOperandRegisters>& regs) {
+  const firmware::Slot& s = op.slot;
+  uint64_t address = regs[s.ra] + static_cast<uint64_t>(op.offset);
+  if (s.op == OpClass::Load && s.load_mode == firmware::LoadMode::BaseIndex) address += regs[s.rb];
+  return address;
+}
+
 struct PendingWrite {
   uint8_t reg;
   uint64_t value;
@@ -168,6 +177,9 @@ void Core::start_context(uint32_t c, uint64_t cycle) {
   ctx.redirect = ebpf::RedirectTarget{};
   ctx.result = ebpf::ExecutionResult{};
   helpers_.start_packet(ctx);
+  if (observer_ != nullptr)
+    observer_->on_packet_start({cycle, static_cast<uint16_t>(index_), static_cast<uint8_t>(c),
+                                ctx.fetch_pc, ctx.regs[1], ctx.regs[2]});
 }
 
 uint64_t Core::next_activity(uint64_t cycle) const {
@@ -213,11 +225,13 @@ void Core::check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits) {
   for (uint32_t c = 0; c < contexts_.size(); ++c) {
     ContextState& ctx = contexts_[c];
     if (ctx.phase != ContextPhase::Running) continue;
-    if (cycle >= ctx.deadline)
+    if (cycle >= ctx.deadline) {
       end_packet(c, cycle - 1, ctx.regs[0], true,
                  fmt::format("cycle budget of {} cycles exhausted", config_.max_cycles_per_packet),
                  exits);
-    else
+      if (observer_ != nullptr)
+        observer_->on_abort(cycle - 1, static_cast<uint16_t>(index_), static_cast<uint8_t>(c));
+    } else
       next_deadline_ = std::min(next_deadline_, ctx.deadline);
   }
 }
@@ -275,6 +289,9 @@ bool Core::step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exit
     ctx.operands_ready = ready;
     fetch_rr_ = c;
     fetched = true;
+    if (observer_ != nullptr) [[unlikely]]
+      observer_->on_fetch(cycle, static_cast<uint16_t>(index_), static_cast<uint8_t>(c),
+                          ctx.fb_addr);
     break;
   }
   if (resolved >= 0) {
@@ -300,6 +317,32 @@ void Core::end_packet(uint32_t c, uint64_t cycle, uint64_t r0, bool aborted, std
   ctx.fb_valid = false;
   ctx.fetch_stop = true;
   exits.push_back(c);
+}
+
+// For an observer: the reads of the bundle's first `lanes` operations, before its stores and
+// register writes take effect (as execute() saw them).
+void Core::record_reads(ContextState& ctx, const MicroBundle& mb, int lanes,
+                        BundleRetire& record) const {
+  for (int i = 0; i < lanes; ++i) {
+    const MicroOp& op = mb.ops[i];
+    const firmware::Slot& s = op.slot;
+    const bool rmw = s.op == OpClass::Atomic || s.op == OpClass::Xchg || s.op == OpClass::Cmpxchg;
+    if (s.op != OpClass::Load && !rmw) continue;
+    const uint64_t address = memory_address(op, ctx.regs);
+    const uint32_t size = rmw ? (s.w32 ? 4 : 8) : s.size;
+    MemoryRead& read = record.memory_reads[record.memory_read_count++];
+    read.address = static_cast<uint32_t>(address);
+    read.size = static_cast<uint8_t>(size);
+    if (!rmw && firmware::region_of(address) == Region::Context) {
+      const auto field = AddressSpace::read_context(ctx, address, size);
+      read.refused = !field;
+      read.value = field.value_or(0);
+    } else {
+      const uint8_t* host = memory_.translate(ctx, address, size, rmw);
+      read.refused = host == nullptr;
+      read.value = host ? load_le(host, size) : 0;
+    }
+  }
 }
 
 void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnits& shared,
@@ -378,8 +421,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
         break;
       }
       case OpClass::Load: {
-        uint64_t address = regs[s.ra] + static_cast<uint64_t>(op.offset);
-        if (s.load_mode == firmware::LoadMode::BaseIndex) address += regs[s.rb];
+        const uint64_t address = memory_address(op, regs);
         const Region region = firmware::region_of(address);
         uint64_t v;
         if (region == Region::Context) {
@@ -416,7 +458,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
       case OpClass::Xchg:
       case OpClass::Cmpxchg: {
         const uint32_t size = s.w32 ? 4 : 8;
-        const uint64_t address = regs[s.ra] + static_cast<uint64_t>(op.offset);
+        const uint64_t address = memory_address(op, regs);
         uint8_t* host = memory_.translate(ctx, address, size, true);
         if (host == nullptr) {
           fault(address, size, true);
@@ -495,6 +537,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
   if (observer_ != nullptr) {
     retire = &record;
     record = BundleRetire{};
+    record_reads(ctx, mb, fault_lane >= 0 ? fault_lane : mb.count, record);
     record.cycle = cycle;
     record.core = static_cast<uint16_t>(index_);
     record.context = static_cast<uint8_t>(c);
@@ -538,6 +581,13 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
     shared.helper_port_taken = true;
     const int32_t id = mb.ops[hcall_lane].slot.imm;
     HelperResult result = helpers_.call(id, hcall_args, ctx);
+    if (retire)
+      record.helper = {true,
+                       id,
+                       {hcall_args[0], hcall_args[1], hcall_args[2], hcall_args[3], hcall_args[4]},
+                       result.r0,
+                       result.latency,
+                       result.fault};
     if (result.fault) {
       if (retire) {
         record.ends_packet = record.fault = true;

@@ -51,6 +51,8 @@ class Core {
   void check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits);
   void execute(uint32_t c, const MicroBundle& bundle, uint64_t cycle, SharedUnits& shared,
                std::vector<uint32_t>& exits);
+  void record_reads(ContextState& ctx, const MicroBundle& bundle, int lanes,
+                    BundleRetire& record) const;
   void end_packet(uint32_t c, uint64_t cycle, uint64_t r0, bool aborted, std::string diagnostic,
                   std::vector<uint32_t>& exits);
   uint32_t region_load_latency(firmware::Region region) const;

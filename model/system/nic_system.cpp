@@ -48,6 +48,7 @@ NicSystem::NicSystem(firmware::Image image, ebpf::Runtime& runtime, ModelConfig 
 NicSystem::~NicSystem() = default;
 
 void NicSystem::set_observer(RetireObserver* observer) {
+  observer_ = observer;
   for (auto& core : cores_)
     core->set_observer(observer);
 }
@@ -199,7 +200,14 @@ void NicSystem::step() {
   if (!output_.empty() && cycle_ >= output_free_) run_output_engine();
   // The dispatcher has nothing to do while packets wait behind busy contexts.
   if (!input_.empty() && (free_contexts_ > 0 || !input_.front().fits)) run_dispatcher();
+  if (observer_ != nullptr) [[unlikely]]
+    report_cycle();
   ++cycle_;
+}
+
+void NicSystem::report_cycle() {
+  for (auto& core : cores_)
+    observer_->on_cycle_end(cycle_, static_cast<uint16_t>(core->index()), core->contexts());
 }
 
 uint64_t NicSystem::quiet_cycles() const {
@@ -223,6 +231,7 @@ void NicSystem::run_until_idle() {
   while (busy()) {
     step();
     if (active_) continue;  // a cycle in which bundles move is rarely followed by quiet ones
+    if (observer_ != nullptr && observer_->wants_every_cycle()) continue;
     if (const uint64_t quiet = quiet_cycles(); quiet > 0) {
       for (auto& core : cores_)
         core->skip(cycle_, quiet);

@@ -48,6 +48,7 @@ class NicSystem {
   const ModelConfig& config() const { return config_; }
   const firmware::Image& image() const { return image_; }
   ebpf::Runtime& runtime() { return runtime_; }
+  // Reports of every core (model/observer.h); nullptr: none.
   void set_observer(RetireObserver* observer);
 
  private:
@@ -55,6 +56,7 @@ class NicSystem {
   void handle_exit(Core& core, uint32_t c);
   void run_output_engine();
   void run_dispatcher();
+  [[gnu::cold, gnu::noinline]] void report_cycle();  // to the observer, after every cycle
   // Cycles from cycle_ + 1 on in which provably nothing happens (0 when the next cycle may).
   uint64_t quiet_cycles() const;
   uint32_t transfer_cycles(size_t bytes) const;
@@ -73,6 +75,7 @@ class NicSystem {
   size_t free_contexts_ = 0;  // contexts in ContextPhase::Free, over all cores
   std::deque<std::pair<uint32_t, uint32_t>> output_;  // (core, context) in exit order
   std::vector<uint32_t> exits_;
+  RetireObserver* observer_ = nullptr;
   uint64_t cycle_ = 0;
   uint64_t dispatch_free_ = 0;
   uint64_t output_free_ = 0;

@@ -10,7 +10,7 @@
 #include "ebpf/util/error.h"
 #include "firmware/isa/address_map.h"
 #include "firmware/routines/routines.h"
-#include "testbench/rtl_engine/kanata_writer.h"
+#include "testbench/rtl_engine/rtl_kanata.h"
 #include "testbench/rtl_engine/rtl_wave_layout.h"
 #include "testbench/wave/gtkw_writer.h"
 
@@ -93,14 +93,16 @@ void RtlSystem::open_pipeline_trace(const std::string& path) {
   close_pipeline_trace();
   pipeline_file_ = std::make_unique<std::ofstream>(path);
   if (!*pipeline_file_) throw Error(fmt::format("cannot write the pipeline trace '{}'", path));
-  pipeline_trace_ = std::make_unique<KanataWriter>(*pipeline_file_, image_, config_.contexts);
-  observers_.push_back(pipeline_trace_.get());
+  pipeline_trace_ = std::make_unique<wave::KanataWriter>(*pipeline_file_, image_, config_.contexts);
+  pipeline_observer_ = std::make_unique<RtlKanataObserver>(*pipeline_trace_);
+  observers_.push_back(pipeline_observer_.get());
 }
 
 void RtlSystem::close_pipeline_trace() {
   if (!pipeline_trace_) return;
   pipeline_trace_->finish();
-  std::erase(observers_, pipeline_trace_.get());
+  std::erase(observers_, pipeline_observer_.get());
+  pipeline_observer_.reset();
   pipeline_trace_.reset();
   pipeline_file_.reset();
 }

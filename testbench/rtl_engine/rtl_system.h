@@ -24,11 +24,12 @@
 #include "model/system/nic_system.h"
 #include "testbench/rtl_engine/rtl_core.h"
 #include "testbench/rtl_engine/rtl_observer.h"
+#include "testbench/wave/kanata_writer.h"
 #include "testbench/wave/wave_options.h"
 
 namespace nicsim::rtl {
 
-class KanataWriter;
+class RtlKanataObserver;
 
 // The waveform request is the same for both engines (testbench/wave/wave_options.h). The RTL
 // dumps every signal of core 0 (but the two memories).
@@ -97,7 +98,8 @@ class RtlSystem {
   std::deque<std::pair<uint32_t, uint32_t>> output_;
   std::vector<RtlObserver*> observers_;
   std::unique_ptr<std::ofstream> pipeline_file_;
-  std::unique_ptr<KanataWriter> pipeline_trace_;
+  std::unique_ptr<wave::KanataWriter> pipeline_trace_;
+  std::unique_ptr<RtlKanataObserver> pipeline_observer_;
   WaveOptions wave_;
   uint64_t cycle_ = 0;
   uint64_t dispatch_free_ = 0;

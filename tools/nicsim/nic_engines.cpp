@@ -2,9 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <fstream>
+
 #include "ebpf/util/error.h"
 #include "model/engine/model_engine.h"
+#include "model/observer_fanout.h"
 #include "testbench/rtl_engine/rtl_engine.h"
+#include "testbench/wave/kanata_writer.h"
+#include "testbench/wave/model_kanata.h"
 #include "testbench/wave/model_wave.h"
 #include "testbench/wave/wave_options.h"
 #include "testbench/wave/wave_viewer.h"
@@ -32,19 +37,6 @@ wave::WaveOptions wave_options(const po::variables_map& values) {
   return options;
 }
 
-// The waveform shows core 0, as the RTL's does; the model reports every core's retirements.
-class CoreZeroWave : public model::RetireObserver {
- public:
-  explicit CoreZeroWave(std::shared_ptr<wave::ModelWaveWriter> writer)
-      : writer_(std::move(writer)) {}
-  void on_retire(const model::BundleRetire& retire) override {
-    if (retire.core == 0) writer_->on_retire(retire);
-  }
-
- private:
-  std::shared_ptr<wave::ModelWaveWriter> writer_;
-};
-
 std::string gtkw_path(const std::string& dump) {
   const auto dot = dump.find_last_of('.');
   const auto slash = dump.find_last_of('/');
@@ -64,7 +56,7 @@ void add_nic_engine_options(po::options_description& options) {
       "first cycle in the waveform (keeps long runs small)")(
       "wave-to", po::value<uint64_t>(), "cycle after the last one in the waveform")(
       "pipeline-trace", po::value<std::string>()->default_value(""),
-      "write a Kanata log of every bundle through the stages (Konata viewer; --engine rtl)");
+      "write a Kanata log of every bundle through the stages (Konata viewer)");
 }
 
 const std::string& nic_engine_help() {
@@ -86,23 +78,37 @@ NicEngineSetup make_nic_engine(const std::string& name, const firmware::Image& i
                                       wave.path, gtkw_path(wave.path), wave.path));
   }
   if (name == "model") {
-    if (!trace.empty())
-      throw Error(
-          "--pipeline-trace needs --engine rtl: the model's observer reports retirement, not "
-          "each stage");
     auto engine = std::make_shared<model::ModelEngine>(image, runtime, config);
     setup.engine = engine;
     setup.runner = [engine](std::span<ebpf::XdpFrame* const> frames) {
       return engine->run_batch(frames);
     };
+    // The model has one observer: the waveform writer and the pipeline trace share it.
+    auto observers = std::make_shared<model::ObserverFanout>();
+    std::shared_ptr<wave::ModelWaveWriter> writer;
     if (!wave.path.empty()) {
-      auto writer = std::make_shared<wave::ModelWaveWriter>(engine->system().image(), wave,
-                                                            config.contexts, config.clock_hz);
-      auto core_zero = std::make_shared<CoreZeroWave>(writer);
-      engine->system().set_observer(core_zero.get());
-      setup.finish = [engine, writer, core_zero] {
-        writer->finish(engine->system().cycle());
+      writer = std::make_shared<wave::ModelWaveWriter>(engine->system().image(), wave,
+                                                       config.contexts, config.clock_hz);
+      observers->add(writer.get());
+    }
+    std::shared_ptr<std::ofstream> trace_file;
+    std::shared_ptr<wave::KanataWriter> kanata;
+    std::shared_ptr<wave::ModelKanataObserver> kanata_observer;
+    if (!trace.empty()) {
+      trace_file = std::make_shared<std::ofstream>(trace);
+      if (!*trace_file) throw Error(fmt::format("cannot write the pipeline trace '{}'", trace));
+      kanata = std::make_shared<wave::KanataWriter>(*trace_file, engine->system().image(),
+                                                    config.contexts);
+      kanata_observer = std::make_shared<wave::ModelKanataObserver>(*kanata);
+      observers->add(kanata_observer.get());
+      setup.notes.push_back(fmt::format("pipeline trace: {} (Konata)", trace));
+    }
+    if (writer || kanata) {
+      engine->system().set_observer(observers.get());
+      setup.finish = [engine, observers, writer, trace_file, kanata, kanata_observer] {
         engine->system().set_observer(nullptr);
+        if (kanata) kanata->finish();
+        if (writer) writer->finish(engine->system().cycle());
       };
     }
     return setup;

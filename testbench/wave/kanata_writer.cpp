@@ -1,10 +1,12 @@
-#include "testbench/rtl_engine/kanata_writer.h"
+#include "testbench/wave/kanata_writer.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "firmware/asm/nic_asm.h"
 
-namespace nicsim::rtl {
+namespace nicsim::wave {
 
 KanataWriter::KanataWriter(std::ostream& out, const firmware::Image& image,
                            uint32_t contexts_per_core)
@@ -37,7 +39,7 @@ void KanataWriter::finish() {
   out_.flush();
 }
 
-void KanataWriter::on_fetch(uint64_t cycle, uint16_t core, uint8_t context, uint16_t address) {
+void KanataWriter::fetch(uint64_t cycle, uint16_t core, uint8_t context, uint32_t address) {
   advance_to(cycle);
   const uint64_t id = next_id_++;
   const uint32_t t = thread(core, context);
@@ -52,26 +54,26 @@ void KanataWriter::on_fetch(uint64_t cycle, uint16_t core, uint8_t context, uint
   to_queue_.push_back(id);
 }
 
-void KanataWriter::on_retire(const RtlRetire& retire) {
-  advance_to(retire.cycle);
-  const uint32_t t = thread(retire.core, retire.context);
+void KanataWriter::issue(uint64_t cycle, uint16_t core, uint8_t context, bool ends_packet,
+                         bool fault, uint64_t return_value) {
+  advance_to(cycle);
+  const uint32_t t = thread(core, context);
   const auto it = buffered_.find(t);
   if (it == buffered_.end()) return;
   const uint64_t id = it->second.id;
   buffered_.erase(it);
   out_ << "E\t" << id << "\t0\tQ\nS\t" << id << "\t0\tX\n";
-  if (retire.ends_packet)
-    out_ << fmt::format("L\t{}\t1\t{} r0 = 0x{:x}\n", id, retire.fault ? "fault," : "exit,",
-                        retire.return_value);
+  if (ends_packet)
+    out_ << fmt::format("L\t{}\t1\t{} r0 = 0x{:x}\n", id, fault ? "fault," : "exit,", return_value);
   to_retire_.push_back(id);
 }
 
-void KanataWriter::on_abort(uint64_t cycle, uint16_t core, uint8_t context) {
-  advance_to(std::max(cycle + 1, cycle_));
+void KanataWriter::abort(uint64_t exit_cycle, uint16_t core, uint8_t context) {
+  advance_to(std::max(exit_cycle + 1, cycle_));
   const auto it = buffered_.find(thread(core, context));
   if (it == buffered_.end()) return;
   out_ << "R\t" << it->second.id << "\t" << next_retire_++ << "\t1\n";  // flushed
   buffered_.erase(it);
 }
 
-}  // namespace nicsim::rtl
+}  // namespace nicsim::wave

@@ -1,7 +1,7 @@
 // The Kanata pipeline trace of the RTL engine, checked against the cycles derived by hand for a
 // three-bundle program (docs/nic-isa.md section 6; the context starts at cycle 2).
 
-#include "testbench/rtl_engine/kanata_writer.h"
+#include "testbench/rtl_engine/rtl_kanata.h"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@ std::string label(const firmware::Image& image, size_t bundle) {
   return firmware::disassemble_bundle(image.bundle(bundle), image.constants);
 }
 
-TEST(KanataWriter, BundlesMoveThroughTheStages) {
+TEST(RtlKanata, BundlesMoveThroughTheStages) {
   const auto path = std::filesystem::temp_directory_path() / "nicsim_kanata_test.log";
   test::EmptyWorld world;
   const firmware::Image image = test::asm_image("ld1 r0, [r1+5]\nadd r0, r0, 1\nexit r0");
