@@ -64,6 +64,11 @@ class X86Translator final : public Translator {
   void emit_conditional_jump(size_t slot, const Insn& insn, Label target) override;
   void emit_local_call(size_t slot, Label target, bool indirect) override;
 
+  // --- verified helper calls (x86_translate_helpers.cpp) ---
+  bool emit_array_lookup(const ebpf::ArrayLayout& layout) override;
+  bool calls_helpers_directly() const override { return true; }
+  void emit_direct_helper_thunk(uint64_t function) override;
+
   // --- stubs (x86_stubs.cpp) ---
   void emit_entry_trampoline() override;
   void emit_leave_path() override;
