@@ -55,6 +55,10 @@ struct InstructionFacts {
   // Conditional jumps whose outcome is the same on every path: true when always taken,
   // false when never taken (a JIT may emit an unconditional jump, or nothing).
   std::optional<bool> branch_always_taken;
+  // Helper calls: the map (index in the object) r1 held on every path, when it was the same
+  // map pointer on all of them. A JIT may then specialise the call to that map (inline an
+  // array lookup, as the kernel's map_gen_lookup does).
+  std::optional<int32_t> helper_map;
 };
 
 struct LoopFacts {

@@ -27,6 +27,16 @@ uint32_t ArrayMap::current_copy() const {
   return *context_.current_cpu;
 }
 
+ArrayLayout ArrayMap::layout() {
+  ArrayLayout layout;
+  layout.base = reinterpret_cast<uint64_t>(slots_.value(0));
+  layout.max_entries = def().max_entries;
+  layout.slot_stride = slots_.slot_stride();
+  layout.copy_stride = slots_.copy_stride();
+  if (slots_.copies() > 1) layout.current_cpu = context_.current_cpu;
+  return layout;
+}
+
 void* ArrayMap::lookup(const void* key) {
   const uint32_t index = read_u32_key(key);
   if (index >= def().max_entries) return nullptr;

@@ -7,9 +7,23 @@
 
 namespace nicsim::ebpf {
 
+// Where a program's lookup finds a value, for code that computes the address itself instead
+// of calling lookup() (a JIT's inline lookup, as the kernel's map_gen_lookup): the value of
+// index i < max_entries is at base + i * slot_stride + cpu * copy_stride, where cpu is
+// *current_cpu, or 0 when current_cpu is nullptr (one copy). The storage never moves.
+struct ArrayLayout {
+  uint64_t base = 0;
+  uint32_t max_entries = 0;
+  uint64_t slot_stride = 0;
+  uint64_t copy_stride = 0;
+  const uint32_t* current_cpu = nullptr;
+};
+
 class ArrayMap : public Map {
  public:
   ArrayMap(const MapDefinition& def, const MapContext& context);
+
+  ArrayLayout layout();
 
   void* lookup(const void* key) override;
   int update(const void* key, const void* value, uint64_t flags) override;

@@ -21,16 +21,14 @@ HashMap::HashMap(const MapDefinition& def, const MapContext& context)
       lru_(def.type == MapType::LruHash || def.type == MapType::LruPercpuHash),
       slots_(def.name, def.max_entries, def.value_size, is_percpu(def.type) ? context.num_cpus : 1),
       keys_(def.name, static_cast<size_t>(def.max_entries) * def.key_size),
-      free_slots_(def.max_entries) {}
+      index_(def.key_size, keys_.get()),
+      free_slots_(def.max_entries) {
+  static_assert(KeyIndex::kNone == SlotList::kNone);
+}
 
 uint32_t HashMap::current_copy() const {
   if (slots_.copies() == 1 || context_.current_cpu == nullptr) return 0;
   return *context_.current_cpu;
-}
-
-uint32_t HashMap::find(const void* key) const {
-  const auto it = index_.find(key_view(key));
-  return it == index_.end() ? SlotList::kNone : it->second;
 }
 
 void* HashMap::lookup(const void* key) {
@@ -57,7 +55,7 @@ int64_t HashMap::slot_for_update(const void* key, uint64_t flags) {
   char* stored_key =
       reinterpret_cast<char*>(keys_.get()) + static_cast<size_t>(slot) * def().key_size;
   std::memcpy(stored_key, key, def().key_size);
-  index_.emplace(std::string_view(stored_key, def().key_size), slot);
+  index_.insert(slot);
   slots_.clear(slot);
   slots_.set_live(slot, true);
   insertion_order_.push_back(slot);
@@ -75,10 +73,9 @@ int HashMap::update(const void* key, const void* value, uint64_t flags) {
 }
 
 int HashMap::remove(const void* key) {
-  const auto it = index_.find(key_view(key));
-  if (it == index_.end()) return -ENOENT;
-  const uint32_t slot = it->second;
-  index_.erase(it);
+  const uint32_t slot = find(key);
+  if (slot == SlotList::kNone) return -ENOENT;
+  index_.erase(slot);
   slots_.set_live(slot, false);
   insertion_order_.erase(slot);
   if (lru_) recency_.erase(slot);

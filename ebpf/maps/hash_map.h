@@ -9,9 +9,7 @@
 // bit instead of a strict order) and can evict earlier or a different entry; nicsim's order
 // is exact, which makes runs reproducible.
 
-#include <string_view>
-#include <unordered_map>
-
+#include "ebpf/maps/key_index.h"
 #include "ebpf/maps/map.h"
 #include "ebpf/maps/slot_list.h"
 #include "ebpf/maps/value_slots.h"
@@ -34,11 +32,8 @@ class HashMap : public Map {
   size_t size() const { return index_.size(); }
 
  private:
-  std::string_view key_view(const void* key) const {
-    return {static_cast<const char*>(key), def().key_size};
-  }
   // Slot of `key`, or SlotList::kNone.
-  uint32_t find(const void* key) const;
+  uint32_t find(const void* key) const { return index_.find(key); }
   // Finds or makes the slot for an update; negative errno when the flags or capacity refuse.
   int64_t slot_for_update(const void* key, uint64_t flags);
   uint32_t current_copy() const;
@@ -47,7 +42,7 @@ class HashMap : public Map {
   bool lru_;
   ValueSlots slots_;
   ZeroedBuffer keys_;
-  std::unordered_map<std::string_view, uint32_t> index_;  // views into keys_
+  KeyIndex index_;  // over the keys in keys_
   SlotAllocator free_slots_;
   SlotList insertion_order_;
   SlotList recency_;  // LRU maps only: least recently used first

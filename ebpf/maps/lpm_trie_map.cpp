@@ -33,6 +33,7 @@ LpmTrieMap::LpmTrieMap(const MapDefinition& def)
       slots_(def.name, def.max_entries, def.value_size, 1),
       keys_(def.name, static_cast<size_t>(def.max_entries) * def.key_size),
       canonical_keys_(def.name, static_cast<size_t>(def.max_entries) * def.key_size),
+      index_(def.key_size, canonical_keys_.get()),
       entries_per_length_(data_size_ * 8 + 1, 0),
       free_slots_(def.max_entries),
       order_(PostOrder{this}) {}
@@ -66,19 +67,26 @@ int64_t LpmTrieMap::find_exact(const void* key) const {
   if (length > max_prefix_length()) return -1;
   KeyBuffer buffer;
   canonical_key(length, data_of(key), buffer);
-  const auto it = index_.find(view(buffer.data()));
-  return it == index_.end() ? int64_t{-1} : int64_t{it->second};
+  const uint32_t slot = index_.find(buffer.data());
+  return slot == KeyIndex::kNone ? int64_t{-1} : int64_t{slot};
 }
 
 int64_t LpmTrieMap::find_longest(const void* key) const {
   const uint32_t length = prefix_length_of(key);
   if (length > max_prefix_length()) return -1;
+  // One copy of the data; each shorter candidate (longest first) clears the bits past it.
   KeyBuffer buffer;
+  uint8_t* bytes = buffer.data() + 4;
+  std::memcpy(bytes, data_of(key), data_size_);
   for (const uint32_t candidate : lengths_in_use_) {
     if (candidate > length) continue;
-    canonical_key(candidate, data_of(key), buffer);
-    const auto it = index_.find(view(buffer.data()));
-    if (it != index_.end()) return it->second;
+    std::memcpy(buffer.data(), &candidate, 4);
+    uint32_t byte = candidate / 8;
+    if (candidate % 8 != 0) bytes[byte++] &= static_cast<uint8_t>(0xff00 >> (candidate % 8));
+    for (; byte < data_size_; ++byte)
+      bytes[byte] = 0;
+    const uint32_t slot = index_.find(buffer.data());
+    if (slot != KeyIndex::kNone) return slot;
   }
   return -1;
 }
@@ -103,7 +111,7 @@ int LpmTrieMap::update(const void* key, const void* value, uint64_t flags) {
     KeyBuffer buffer;
     canonical_key(length, data_of(key), buffer);
     std::memcpy(canonical(s), buffer.data(), def().key_size);
-    index_.emplace(view(canonical(s)), s);
+    index_.insert(s);
     order_.insert(s);
     if (entries_per_length_[length]++ == 0) {
       lengths_in_use_.push_back(length);
@@ -124,7 +132,7 @@ int LpmTrieMap::remove(const void* key) {
   const auto slot = static_cast<uint32_t>(found);
   const uint32_t length = prefix_length_of(canonical(slot));
   order_.erase(slot);
-  index_.erase(view(canonical(slot)));
+  index_.erase(slot);
   if (--entries_per_length_[length] == 0) std::erase(lengths_in_use_, length);
   slots_.set_live(slot, false);
   free_slots_.release(slot);

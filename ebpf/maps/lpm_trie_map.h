@@ -11,10 +11,9 @@
 
 #include <array>
 #include <set>
-#include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "ebpf/maps/key_index.h"
 #include "ebpf/maps/map.h"
 #include "ebpf/maps/slot_list.h"
 #include "ebpf/maps/value_slots.h"
@@ -41,9 +40,6 @@ class LpmTrieMap : public Map {
 
   // Writes the canonical form of (prefix_length, data): data bits past the prefix cleared.
   void canonical_key(uint32_t prefix_length, const uint8_t* data, KeyBuffer& out) const;
-  std::string_view view(const uint8_t* canonical) const {
-    return {reinterpret_cast<const char*>(canonical), def().key_size};
-  }
   // Slot of the exact entry for `key`, or -1.
   int64_t find_exact(const void* key) const;
   // Longest-prefix match of `key`, or -1.
@@ -66,7 +62,7 @@ class LpmTrieMap : public Map {
   ValueSlots slots_;
   ZeroedBuffer keys_;            // keys as given by the last update
   ZeroedBuffer canonical_keys_;  // keys with the bits past the prefix cleared
-  std::unordered_map<std::string_view, uint32_t> index_;  // canonical key -> slot
+  KeyIndex index_;               // canonical key -> slot
   std::vector<uint32_t> entries_per_length_;
   std::vector<uint32_t> lengths_in_use_;  // longest first
   SlotAllocator free_slots_;

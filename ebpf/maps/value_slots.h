@@ -37,6 +37,9 @@ class ValueSlots {
   // Bytes one slot takes in the bpf(2) syscall layout: copies * round_up(value_size, 8) for
   // per-CPU maps, value_size otherwise.
   size_t host_size() const;
+  // Bytes between consecutive slots, and between a slot's copies.
+  size_t slot_stride() const { return slot_stride_; }
+  size_t copy_stride() const { return copy_stride_; }
 
   uint8_t* value(uint32_t slot, uint32_t copy = 0) {
     return base_.get() + slot * slot_stride_ + copy * copy_stride_;

@@ -1,6 +1,7 @@
 #pragma once
 // The helper implementations behind the table of helpers.h, one declaration per helper
-// (HelperFunction signature). Internal to ebpf/runtime; engines go through find_helper().
+// (HelperFunction signature); *_verified are the variants code the verifier accepted calls
+// directly (HelperInfo::verified). Internal to ebpf/runtime; engines go through find_helper().
 
 #include <cstdint>
 
@@ -16,6 +17,7 @@ namespace nicsim::ebpf {
 NICSIM_HELPER(map_lookup_elem);
 NICSIM_HELPER(map_update_elem);
 NICSIM_HELPER(map_delete_elem);
+NICSIM_HELPER(map_lookup_elem_verified);
 
 // helpers_misc.cpp
 NICSIM_HELPER(probe_read);
@@ -29,6 +31,7 @@ NICSIM_HELPER(trace_printk);
 // helpers_xdp.cpp
 NICSIM_HELPER(redirect);
 NICSIM_HELPER(redirect_map);
+NICSIM_HELPER(redirect_map_verified);
 NICSIM_HELPER(xdp_adjust_head);
 NICSIM_HELPER(xdp_adjust_tail);
 NICSIM_HELPER(xdp_adjust_meta);

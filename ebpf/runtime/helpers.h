@@ -13,8 +13,8 @@
 
 namespace nicsim::ebpf {
 
-using HelperFunction = uint64_t (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4,
-                                    uint64_t r5, Runtime* runtime);
+using HelperFunction = uint64_t (*)(uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,
+                                    Runtime* runtime);
 
 // Kernel helper ids used by nicsim (numbering from include/uapi/linux/bpf.h).
 enum HelperId : int32_t {
@@ -48,8 +48,14 @@ enum HelperId : int32_t {
 
 struct HelperInfo {
   int32_t id;
-  std::string_view name;      // kernel name without the bpf_ prefix, e.g. "map_lookup_elem"
-  HelperFunction function;    // nullptr for helpers an engine implements itself (tail_call)
+  std::string_view name;    // kernel name without the bpf_ prefix, e.g. "map_lookup_elem"
+  HelperFunction function;  // nullptr for helpers an engine implements itself (tail_call)
+  // What code the verifier accepted may call instead, directly, without the engine's
+  // bookkeeping around helper calls: the same result, minus the argument checks the verifier
+  // has made (map pointers, key sizes); it never faults, never throws, never reads the
+  // Runtime's memory regions and never moves the packet. nullptr when the helper needs the
+  // engine around it (it may fault on what the verifier cannot see, or move the packet).
+  HelperFunction verified;
 };
 
 // nullptr when nicsim does not implement helper `id`.

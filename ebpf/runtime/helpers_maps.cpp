@@ -15,6 +15,12 @@ uint64_t helper_map_lookup_elem(uint64_t map_ptr, uint64_t key, uint64_t, uint64
   return reinterpret_cast<uint64_t>(map->lookup(host_pointer<const void>(key)));
 }
 
+uint64_t helper_map_lookup_elem_verified(uint64_t map_ptr, uint64_t key, uint64_t, uint64_t,
+                                         uint64_t, Runtime*) {
+  return reinterpret_cast<uint64_t>(
+      host_pointer<Map>(map_ptr)->lookup(host_pointer<const void>(key)));
+}
+
 uint64_t helper_map_update_elem(uint64_t map_ptr, uint64_t key, uint64_t value, uint64_t flags,
                                 uint64_t, Runtime* runtime) {
   Map* map = map_argument(*runtime, "map_update_elem", map_ptr);

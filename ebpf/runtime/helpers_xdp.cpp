@@ -51,6 +51,39 @@ uint64_t helper_redirect(uint64_t ifindex, uint64_t flags, uint64_t, uint64_t, u
   return action(XdpAction::Redirect);
 }
 
+namespace {
+
+// bpf_redirect_map once its map is known to be a devmap, cpumap or xskmap.
+uint64_t redirect_through(RedirectMap& map, uint64_t key, uint64_t flags, Runtime& runtime) {
+  const MapType type = map.def().type;
+  const bool devmap = type == MapType::Devmap || type == MapType::DevmapHash;
+  const uint64_t allowed =
+      kActionMask | (devmap ? kRedirectBroadcast | kRedirectExcludeIngress : 0);
+  if (flags & ~allowed) return action(XdpAction::Aborted);
+
+  RedirectTarget& target = runtime.redirect();
+  const auto index = static_cast<uint32_t>(key);
+  const std::optional<uint32_t> value = map.target(index);
+  if (!value && !(flags & kRedirectBroadcast)) {
+    // A failed lookup clears any earlier redirect and returns the fallback action.
+    target = RedirectTarget{};
+    return flags & kActionMask;
+  }
+  target = RedirectTarget{};
+  target.kind = redirect_kind(type);
+  target.map_index = static_cast<uint32_t>(runtime.map_index(&map));
+  target.key = index;
+  if (flags & kRedirectBroadcast) {
+    target.flags = flags & (kRedirectBroadcast | kRedirectExcludeIngress);
+  } else {
+    // Devmap: the egress interface; cpumap and xskmap: the CPU or queue (the key).
+    target.ifindex = devmap ? *value : index;
+  }
+  return action(XdpAction::Redirect);
+}
+
+}  // namespace
+
 uint64_t helper_redirect_map(uint64_t map_ptr, uint64_t key, uint64_t flags, uint64_t, uint64_t,
                              Runtime* runtime) {
   Map* map = map_argument(*runtime, "redirect_map", map_ptr);
@@ -63,31 +96,15 @@ uint64_t helper_redirect_map(uint64_t map_ptr, uint64_t key, uint64_t flags, uin
                     map->def().name, map_type_name(map->def().type)));
     return 0;
   }
-  const MapType type = map->def().type;
-  const bool devmap = type == MapType::Devmap || type == MapType::DevmapHash;
-  const uint64_t allowed =
-      kActionMask | (devmap ? kRedirectBroadcast | kRedirectExcludeIngress : 0);
-  if (flags & ~allowed) return action(XdpAction::Aborted);
+  return redirect_through(*redirect_map, key, flags, *runtime);
+}
 
-  RedirectTarget& target = runtime->redirect();
-  const auto index = static_cast<uint32_t>(key);
-  const std::optional<uint32_t> value = redirect_map->target(index);
-  if (!value && !(flags & kRedirectBroadcast)) {
-    // A failed lookup clears any earlier redirect and returns the fallback action.
-    target = RedirectTarget{};
-    return flags & kActionMask;
-  }
-  target = RedirectTarget{};
-  target.kind = redirect_kind(type);
-  target.map_index = static_cast<uint32_t>(runtime->map_index(map));
-  target.key = index;
-  if (flags & kRedirectBroadcast) {
-    target.flags = flags & (kRedirectBroadcast | kRedirectExcludeIngress);
-  } else {
-    // Devmap: the egress interface; cpumap and xskmap: the CPU or queue (the key).
-    target.ifindex = devmap ? *value : index;
-  }
-  return action(XdpAction::Redirect);
+uint64_t helper_redirect_map_verified(uint64_t map_ptr, uint64_t key, uint64_t flags, uint64_t,
+                                      uint64_t, Runtime* runtime) {
+  // The verifier passes only devmaps, cpumaps and xskmaps to this helper, and every one of
+  // them is a RedirectMap (create_map).
+  return redirect_through(*static_cast<RedirectMap*>(host_pointer<Map>(map_ptr)), key, flags,
+                          *runtime);
 }
 
 uint64_t helper_xdp_adjust_head(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint64_t,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,11 @@ class Runtime {
   // --- invocation state (set by engines around each run) ---
   void begin_invocation(XdpFrame* frame);
   void set_regions(std::vector<MemoryRegion> regions) { regions_ = std::move(regions); }
+  // The same, copied into the storage the Runtime keeps (no allocation once it has grown):
+  // for engines that set them on every run.
+  void copy_regions(std::span<const MemoryRegion> regions) {
+    regions_.assign(regions.begin(), regions.end());
+  }
   XdpFrame* frame() { return frame_; }
   // Whether a program (or a helper on its behalf) may access [addr, addr+len).
   bool accessible(uint64_t addr, uint64_t len, bool write) const;

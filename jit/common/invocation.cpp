@@ -37,7 +37,7 @@ void Invocation::register_regions(const NativeRunState& state) {
   registered_.clear();
   registered_.push_back(stack);
   registered_.insert(registered_.end(), base_regions_.begin(), base_regions_.end());
-  runtime_.set_regions(registered_);
+  runtime_.copy_regions(registered_);
 }
 
 void Invocation::refresh_data(NativeRunState& state) const {

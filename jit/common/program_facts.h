@@ -32,6 +32,9 @@ struct InstructionFacts {
   // needed: no later instruction reads the upper half before it is overwritten. An
   // instruction that does nothing but zero-extend can then be left out.
   bool zero_extension_redundant = false;
+  // A helper call whose r1 is the same map on every path: that map's index in the object
+  // (the JITs inline array lookups of it), else -1.
+  int32_t helper_map = -1;
 };
 
 struct ProgramFacts {

@@ -51,10 +51,31 @@ void Translator::translate_call(size_t slot, const Insn& insn) {
     throw JitError(
         fmt::format("insn {}: helper {} ({}) is not implemented by nicsim", slot, id, name));
   }
+  if (verified_ && translate_verified_helper_call(slot, *info)) return;
   // The helper's host address is data for the slow path, which calls it; generated code never
   // branches there (under emulation it is not machine code of the target).
   emit_constant_to_scratch(reinterpret_cast<uint64_t>(info->function));
   emit_stub_call(stub(Stub::Helper));
+}
+
+bool Translator::translate_verified_helper_call(size_t slot, const HelperInfo& info) {
+  const InstructionFacts* fact = facts_at(slot);
+  if (info.id == kHelperMapLookupElem && fact != nullptr && fact->helper_map >= 0 && !hardening() &&
+      static_cast<size_t>(fact->helper_map) < input_.runtime.map_count()) {
+    auto* array = dynamic_cast<ArrayMap*>(&input_.runtime.map(fact->helper_map));
+    if (array != nullptr && emit_array_lookup(array->layout())) return true;
+  }
+  if (info.verified == nullptr || !calls_helpers_directly()) return false;
+  emit_stub_call(direct_helper_thunk(reinterpret_cast<uint64_t>(info.verified)));
+  return true;
+}
+
+Label Translator::direct_helper_thunk(uint64_t function) {
+  for (const DirectHelper& helper : direct_helpers_) {
+    if (helper.function == function) return helper.thunk;
+  }
+  direct_helpers_.push_back(DirectHelper{function, code_.new_label()});
+  return direct_helpers_.back().thunk;
 }
 
 // bpf_tail_call(ctx, map, index): jump to the target program's first instruction with every

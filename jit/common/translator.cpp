@@ -270,6 +270,11 @@ void Translator::emit_stubs() {
       any = any || label.valid();
   for (const Label& label : store_stubs_)
     any = any || label.valid();
+  // Direct helper thunks never leave early: they need no leave path.
+  for (const DirectHelper& helper : direct_helpers_) {
+    code_.bind(helper.thunk);
+    emit_direct_helper_thunk(helper.function);
+  }
   if (!any) return;  // verified code without calls needs no stubs at all
   code_.bind(leave_);
   emit_leave_path();

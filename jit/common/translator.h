@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "ebpf/isa/instruction.h"
+#include "ebpf/maps/array_map.h"
 #include "ebpf/program/program.h"
+#include "ebpf/runtime/helpers.h"
 #include "ebpf/runtime/runtime.h"
 #include "ebpf/runtime/xdp.h"
 #include "jit/common/code_buffer.h"
@@ -113,6 +115,18 @@ class Translator {
   // An atomic operation; unless `direct`, its address must go through the store stub first.
   virtual void emit_atomic(size_t slot, const Insn& insn, bool direct) = 0;
   virtual void emit_fault(slow_path::FaultKind kind, size_t slot, uint32_t extra) = 0;
+  // Verified code, bpf_map_lookup_elem of an array map the verifier pinned to this call: r0 =
+  // the address of the value whose u32 index r2 points to, or 0 when out of range, computed
+  // inline (the kernel's map_gen_lookup); r1..r5 are left as they are. False when the
+  // backend does not inline (then the helper is called).
+  virtual bool emit_array_lookup(const ebpf::ArrayLayout&) { return false; }
+  // Verified code may call a helper's HelperInfo::verified function directly, through a
+  // thunk per helper (emit_direct_helper_thunk), when the backend runs host code natively.
+  virtual bool calls_helpers_directly() const { return false; }
+  // The thunk, entered by emit_stub_call: calls `function` with the C ABI (r1..r5 and the
+  // Runtime as arguments), r0 its result; r1..r5 need not survive (the verifier proved
+  // that no instruction reads them after a call before writing them).
+  virtual void emit_direct_helper_thunk(uint64_t function) { (void)function; }
 
   // --- primitives the shared control flow is written with (the backend) ---
   virtual void emit_jump(Label target) = 0;
@@ -188,6 +202,9 @@ class Translator {
   void translate_call(size_t slot, const Insn& insn);
   void translate_callx(size_t slot, const Insn& insn);
   void emit_tail_call();
+  // Verified code: the lookup inlined, or the helper called directly; false when neither.
+  bool translate_verified_helper_call(size_t slot, const ebpf::HelperInfo& info);
+  Label direct_helper_thunk(uint64_t function);
   void translate_lddw(size_t slot, const Insn& insn);
   void translate_load(size_t slot, const Insn& insn);
   void translate_store(size_t slot, const Insn& insn);
@@ -224,6 +241,11 @@ class Translator {
   std::array<std::array<Label, 2>, 4> load_stubs_;  // [size index][sign-extend]
   std::array<Label, 4> store_stubs_;
   std::array<Label, kStubCount> stubs_;
+  struct DirectHelper {
+    uint64_t function;
+    Label thunk;
+  };
+  std::vector<DirectHelper> direct_helpers_;
   struct ColdPath {
     Label label;
     slow_path::FaultKind kind;

@@ -70,6 +70,7 @@ ProgramFacts facts_from_verifier(const verifier::VerifiedProgram& verified) {
     // registers imprecise) may hold a value with a non-zero upper half; the differential
     // fuzzer found such a program (seed 108733).
     f.zero_extension_redundant = fact.zero_extension_redundant;
+    if (fact.helper_map) f.helper_map = *fact.helper_map;
   }
   return out;
 }

@@ -90,5 +90,41 @@ TEST(VerifiedFacts, LddwSecondSlotsFollowTheirFirst) {
   EXPECT_TRUE(facts.insns[1].reachable);
 }
 
+// A helper call knows its map when r1 held the same map pointer on every path reaching it.
+TEST(VerifiedFacts, HelperCallsKnowTheirMapWhenEveryPathAgrees) {
+  ebpf::ElfObject object =
+      ebpf::make_single_program_object(ebpf::assemble("*(u32 *)(r10 - 4) = 0\n"   // 0
+                                                      "r6 = *(u32 *)(r1 + 16)\n"  // 1
+                                                      "r1 = map[id:1]\n"          // 2
+                                                      "r2 = r10\n"                // 4
+                                                      "r2 += -4\n"                // 5
+                                                      "call 1\n"                  // 6
+                                                      "r1 = map[id:1]\n"          // 7
+                                                      "if r6 > 5 goto +2\n"       // 9
+                                                      "r1 = map[id:0]\n"          // 10
+                                                      "r2 = r10\n"                // 12
+                                                      "r2 += -4\n"                // 13
+                                                      "call 1\n"                  // 14
+                                                      "call 5\n"                  // 15
+                                                      "r0 = 2\n"
+                                                      "exit"),
+                                       ebpf::ProgramType::Xdp, "xdp");
+  for (const char* name : {"a", "b"}) {
+    ebpf::MapDefinition def;
+    def.name = name;
+    def.type = ebpf::MapType::Array;
+    def.key_size = 4;
+    def.value_size = 8;
+    def.max_entries = 2;
+    object.maps.push_back(def);
+  }
+  const ProgramFacts facts =
+      facts_from_verifier(verifier::verify_program(object, object.programs[0]));
+  EXPECT_EQ(facts.insns[6].helper_map, 1);    // map 1 on the only path
+  EXPECT_EQ(facts.insns[14].helper_map, -1);  // map 1 or map 0
+  EXPECT_EQ(facts.insns[15].helper_map, -1);  // no map argument
+  EXPECT_EQ(facts.insns[5].helper_map, -1);   // not a call
+}
+
 }  // namespace
 }  // namespace nicsim::jit

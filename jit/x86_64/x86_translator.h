@@ -83,6 +83,11 @@ class X86Translator final : public Translator {
   void emit_exit() override;
   void emit_leave_path() override;
 
+  // --- verified helper calls (x86_translate_helpers.cpp) ---
+  bool emit_array_lookup(const ebpf::ArrayLayout& layout) override;
+  bool calls_helpers_directly() const override { return true; }
+  void emit_direct_helper_thunk(uint64_t function) override;
+
   // --- stubs (x86_stubs.cpp) ---
   void emit_range_check(int32_t range_field, int size, Label miss) override;
   void emit_load_stub_hit(int size, bool sign_extend) override;

@@ -114,6 +114,16 @@ bool defines_low_half(const Instruction& i) {
   return false;
 }
 
+// A map-in-map's inner map definition: a map pointer the verifier tracks under its index came
+// from a lookup in the outer map, and at run time it is whichever map the slot holds (of the
+// same shape), so no call is pinned to it.
+bool inner_map_template(const AnalysisContext& ctx, int32_t map) {
+  for (const auto& def : ctx.maps) {
+    if (def.inner_map_index == map) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 FactsBuilder::FactsBuilder(size_t insn_count) : acc_(insn_count) {}
@@ -148,6 +158,15 @@ void FactsBuilder::record_state(int32_t insn, const Instruction& i, const Verifi
       a.base = kind;
     } else if (a.base != kind) {
       a.base = AccessBase::Mixed;
+    }
+  }
+  if (i.is_call() && i.src() == kCallHelper && a.map_status != kVaries) {
+    const RegisterState& r1 = s.reg(1);
+    if (r1.type != RegType::MapPtr || r1.map < 0 || (a.map_status == kConst && a.map != r1.map)) {
+      a.map_status = kVaries;
+    } else {
+      a.map_status = kConst;
+      a.map = r1.map;
     }
   }
   if (defines_low_half(i)) {
@@ -211,6 +230,7 @@ ProgramFacts FactsBuilder::finish(const AnalysisContext& ctx,
     f.packet.through_packet = a.via_packet;
     f.packet.only_packet = a.via_packet && !a.via_other;
     f.access_base = a.base;
+    if (a.map_status == kConst && !inner_map_template(ctx, a.map)) f.helper_map = a.map;
     f.packet.bounds_checks = a.proofs;
     std::sort(f.packet.bounds_checks.begin(), f.packet.bounds_checks.end());
     f.upper_half_zero_before = a.reached && defines_low_half(ctx.insns[i]) && a.upper_zero;

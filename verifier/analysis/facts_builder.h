@@ -45,6 +45,8 @@ class FactsBuilder {
     bool upper_zero = true;
     bool edge_taken = false;
     bool edge_fallthrough = false;
+    uint8_t map_status = kUnset;  // helper calls: r1's map pointer
+    int32_t map = -1;
     std::vector<int32_t> proofs;
   };
   std::vector<Accumulator> acc_;

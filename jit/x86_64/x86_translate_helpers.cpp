@@ -1,0 +1,64 @@
+// Verified code's helper calls without the helper stub: array lookups computed inline and
+// thunks calling a helper's verified function directly (jit/common decides which).
+
+#include <bit>
+#include <cstdint>
+
+#include "jit/x86_64/x86_translator.h"
+
+namespace nicsim::jit::x86 {
+
+namespace {
+
+// reg *= factor (64-bit), by a shift when factor is a power of two.
+void scale(X86Encoder& enc, Reg reg, uint64_t factor) {
+  if (std::has_single_bit(factor)) {
+    if (factor > 1)
+      enc.shift_reg_imm(ShiftOp::Shl, Width::W64, reg,
+                        static_cast<uint8_t>(std::countr_zero(factor)));
+  } else {
+    enc.imul_reg_reg_imm(Width::W64, reg, reg, static_cast<int32_t>(factor));
+  }
+}
+
+}  // namespace
+
+// r0 = index < max_entries ? base + index * slot_stride (+ cpu * copy_stride) : 0, with the
+// index read as the helper reads it (a u32 at r2). Only r0 and the scratch register change.
+bool X86Translator::emit_array_lookup(const ebpf::ArrayLayout& layout) {
+  // imul takes a signed 32-bit factor; index * stride cannot overflow 64 bits below that.
+  if (layout.slot_stride > INT32_MAX || layout.copy_stride > INT32_MAX) return false;
+  const Reg r0 = ebpf_reg(0);
+  const Label out_of_range = code().new_label();
+  const Label done = code().new_label();
+  enc_.load(Width::W32, r0, Mem{ebpf_reg(2), 0});
+  // A 32-bit compare: max_entries is compared as the unsigned 32-bit value it is.
+  enc_.alu_reg_imm(AluOp::Cmp, Width::W32, r0, static_cast<int32_t>(layout.max_entries));
+  enc_.jcc(Cond::AE, out_of_range);
+  scale(enc_, r0, layout.slot_stride);
+  enc_.load_constant(kScratch0, layout.base);
+  enc_.alu_reg_reg(AluOp::Add, Width::W64, r0, kScratch0);
+  if (layout.current_cpu != nullptr) {
+    // Per-CPU arrays: the copy of the CPU the Runtime runs the program on now.
+    enc_.load_constant(kScratch0, reinterpret_cast<uint64_t>(layout.current_cpu));
+    enc_.load(Width::W32, kScratch0, Mem{kScratch0, 0});
+    scale(enc_, kScratch0, layout.copy_stride);
+    enc_.alu_reg_reg(AluOp::Add, Width::W64, r0, kScratch0);
+  }
+  enc_.jmp(done);
+  code().bind(out_of_range);
+  enc_.alu_reg_reg(AluOp::Xor, Width::W32, r0, r0);
+  code().bind(done);
+  return true;
+}
+
+// Entered by a call from an eBPF function, so rsp is 0 mod 16 here: the C call needs no
+// adjustment. r1..r5 are already the helper's first five arguments; the Runtime is the sixth.
+void X86Translator::emit_direct_helper_thunk(uint64_t function) {
+  enc_.movabs_reg_imm64(Reg::r9, reinterpret_cast<uint64_t>(&runtime()));
+  enc_.movabs_reg_imm64(kScratch0, function);
+  enc_.call_reg(kScratch0);
+  enc_.ret();
+}
+
+}  // namespace nicsim::jit::x86
