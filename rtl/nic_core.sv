@@ -456,36 +456,39 @@ module nic_core #(
   end
 
   // ---- register write ports ----
+  // Each port's fields are assigned on their own: the valid bits depend on this cycle's
+  // answers (map and helper faults), most data does not, and a simulator re-evaluates only what
+  // the answers reach.
   logic [Contexts-1:0] helper_now;  // a helper of latency 1 writes r0 at the end of its issue
+  logic [Contexts-1:0] helper_wr;
+  logic [Lanes-1:0]    now_writes, wb_writes;
 
-  always_comb begin
-    for (int l = 0; l < Lanes; l++) begin
-      wr_valid[PortNow+l]              = commit && nic_pkg::ctl_writes_now(ctl[l]);
-      wr_ctx[(PortNow+l)*CtxW +: CtxW] = ic;
-      wr_reg[(PortNow+l)*4 +: 4]       = word[l][55:52];
-      wr_data[(PortNow+l)*64 +: 64]    = now_value[l];
-      wr_valid[PortWb+l]               = wb_valid[l];
-      wr_ctx[(PortWb+l)*CtxW +: CtxW]  = wb_ctx[l];
-      wr_reg[(PortWb+l)*4 +: 4]        = wb_reg[l];
-      wr_data[(PortWb+l)*64 +: 64]     = wb_data[l];
-    end
-    wr_valid[PortExit]              = exit_fire;
-    wr_ctx[PortExit*CtxW +: CtxW]   = ic;
-    wr_reg[PortExit*4 +: 4]         = 4'd0;
-    wr_data[PortExit*64 +: 64]      = exit_value;
-    wr_valid[PortDiv]               = div_wr_valid;
-    wr_ctx[PortDiv*CtxW +: CtxW]    = div_wr_ctx;
-    wr_reg[PortDiv*4 +: 4]          = div_wr_rd;
-    wr_data[PortDiv*64 +: 64]       = div_wr_data;
-    for (int c = 0; c < Contexts; c++) begin
-      helper_now[c] = helper_valid_o && !helper_fault_i && ic == CtxW'(c) &&
-                      helper_latency_i <= 16'd1;
-      wr_valid[PortHelper+c]              = helper_now[c] || (hp_valid_q[c] && block_last[c]);
-      wr_ctx[(PortHelper+c)*CtxW +: CtxW] = CtxW'(c);
-      wr_reg[(PortHelper+c)*4 +: 4]       = 4'd0;
-      wr_data[(PortHelper+c)*64 +: 64]    = helper_now[c] ? helper_r0_i : hp_data_q[c];
-    end
+  for (genvar l = 0; l < Lanes; l++) begin : g_wr_lane
+    assign now_writes[l]                    = nic_pkg::ctl_writes_now(ctl[l]);
+    assign wb_writes[l]                     = wb_valid[l];
+    assign wr_ctx[(PortNow+l)*CtxW +: CtxW] = ic;
+    assign wr_reg[(PortNow+l)*4 +: 4]       = word[l][55:52];
+    assign wr_data[(PortNow+l)*64 +: 64]    = now_value[l];
+    assign wr_ctx[(PortWb+l)*CtxW +: CtxW]  = wb_ctx[l];
+    assign wr_reg[(PortWb+l)*4 +: 4]        = wb_reg[l];
+    assign wr_data[(PortWb+l)*64 +: 64]     = wb_data[l];
   end
+  assign wr_ctx[PortExit*CtxW +: CtxW] = ic;
+  assign wr_reg[PortExit*4 +: 4]       = 4'd0;
+  assign wr_data[PortExit*64 +: 64]    = exit_value;
+  assign wr_ctx[PortDiv*CtxW +: CtxW]  = div_wr_ctx;
+  assign wr_reg[PortDiv*4 +: 4]        = div_wr_rd;
+  assign wr_data[PortDiv*64 +: 64]     = div_wr_data;
+  for (genvar c = 0; c < Contexts; c++) begin : g_wr_helper
+    assign helper_now[c] = helper_valid_o && !helper_fault_i && ic == CtxW'(c) &&
+                           helper_latency_i <= 16'd1;
+    assign helper_wr[c]                        = helper_now[c] || (hp_valid_q[c] && block_last[c]);
+    assign wr_ctx[(PortHelper+c)*CtxW +: CtxW] = CtxW'(c);
+    assign wr_reg[(PortHelper+c)*4 +: 4]       = 4'd0;
+    assign wr_data[(PortHelper+c)*64 +: 64]    = helper_now[c] ? helper_r0_i : hp_data_q[c];
+  end
+  // In port order (PortNow, PortExit, PortWb, PortDiv, PortHelper), in one expression.
+  assign wr_valid = {helper_wr, div_wr_valid, wb_writes, exit_fire, now_writes & {Lanes{commit}}};
 
   // ---- scoreboard ----
   nic_scoreboard #(.Contexts(Contexts), .Sources(Lanes + 1)) u_scoreboard (
@@ -565,16 +568,19 @@ module nic_core #(
   end
 
   // ---- outputs ----
-  always_comb begin
-    rf_wr_valid_o = wr_valid;
-    // A context that starts a new packet at the end of this cycle drops the writes still owed
-    // to its last one (the register file gives the start precedence).
-    for (int p = 0; p < WrPorts; p++) begin
-      if (start_i && wr_ctx[p*CtxW +: CtxW] == start_ctx_i) begin
-        rf_wr_valid_o[p] = 1'b0;
-      end
-    end
+  // A context that starts a new packet at the end of this cycle drops the writes still owed
+  // to its last one (the register file gives the start precedence). The ports' contexts are
+  // known from the state: the issuing one, each writeback pipeline's, the divider's, and each
+  // helper port's own.
+  logic [Contexts-1:0] starting;
+  logic [Lanes-1:0]    wb_kept;
+
+  assign starting = start_i ? Contexts'(1) << start_ctx_i : '0;
+  for (genvar l = 0; l < Lanes; l++) begin : g_wb_kept
+    assign wb_kept[l] = !starting[wb_ctx[l]];
   end
+  assign rf_wr_valid_o = wr_valid & {~starting, !starting[div_wr_ctx], wb_kept, !starting[ic],
+                                     {Lanes{!starting[ic]}}};
   assign rf_wr_ctx_o     = wr_ctx;
   assign rf_wr_reg_o     = wr_reg;
   assign rf_wr_data_o    = wr_data;

@@ -46,10 +46,40 @@ module nic_fetch #(
   logic [Contexts-1:0] fb_valid_q;
   logic [Contexts-1:0] stop_q;
   logic [CtxW-1:0]     rr_q;
-  // What the bundle being fetched uses (predecoded, below).
-  logic [Lanes*Ops-1:0] slot_regs;
-  logic [Lanes-1:0]     slot_control, slot_hcall, slot_div;
-  logic [Ops-1:0]       fetch_regs;
+
+  // Predecode: the fetched bundle is decoded once, on its way into the FB, and what issue
+  // selection needs is kept beside the words (rather than decoding K x L buffered slots every
+  // cycle). The FB and its predecoded bits change at the same edge. The decoders are called in
+  // the always_ff blocks below: fetch selection depends on this cycle's memory and helper
+  // answers (a fault ends the packet), and logic reached from those inputs is what a simulator
+  // re-evaluates with every evaluation; inside the flip-flops' block it runs once per edge.
+  function automatic logic [Ops-1:0] bundle_regs(logic [Lanes*64-1:0] b);
+    bundle_regs = '0;
+    for (int l = 0; l < Lanes; l++) begin
+      bundle_regs = bundle_regs | nic_slot_uses::regs(b[l*64 +: 64]);
+    end
+  endfunction
+
+  function automatic logic bundle_control(logic [Lanes*64-1:0] b);
+    bundle_control = 1'b0;
+    for (int l = 0; l < Lanes; l++) begin
+      bundle_control = bundle_control | nic_slot_uses::control(b[l*64 +: 64]);
+    end
+  endfunction
+
+  function automatic logic bundle_hcall(logic [Lanes*64-1:0] b);
+    bundle_hcall = 1'b0;
+    for (int l = 0; l < Lanes; l++) begin
+      bundle_hcall = bundle_hcall | nic_slot_uses::hcall(b[l*64 +: 64]);
+    end
+  endfunction
+
+  function automatic logic bundle_div(logic [Lanes*64-1:0] b);
+    bundle_div = 1'b0;
+    for (int l = 0; l < Lanes; l++) begin
+      bundle_div = bundle_div | nic_slot_uses::div(b[l*64 +: 64]);
+    end
+  endfunction
 
   // ---- fetch selection: round robin after the context that fetched last ----
   logic [Contexts-1:0] eligible;
@@ -111,7 +141,7 @@ module nic_fetch #(
         fb_addr_q[sel_ctx]  <= pc_q[sel_ctx];
         pc_q[sel_ctx]       <= pc_q[sel_ctx] + 12'd1;
         fb_valid_q[sel_ctx] <= 1'b1;
-        stop_q[sel_ctx]     <= slot_control != '0;  // a control op stops fetch
+        stop_q[sel_ctx]     <= bundle_control(imem_bundle_i);  // a control op stops fetch
         rr_q                <= sel_ctx;
       end
       if (start_i) begin
@@ -127,27 +157,6 @@ module nic_fetch #(
     assign wave_word = imem_bundle_i[l*64 +: 64];
   end
 
-  // Predecode: the fetched bundle is decoded once, on its way into the FB, and what issue
-  // selection needs is kept beside the words (rather than decoding K x L buffered slots every
-  // cycle). The FB and its predecoded bits change at the same edge.
-
-  for (genvar l = 0; l < Lanes; l++) begin : g_predecode
-    nic_slot_uses u_uses (
-      .word_i    (imem_bundle_i[l*64 +: 64]),
-      .regs_o    (slot_regs[l*Ops +: Ops]),
-      .control_o (slot_control[l]),
-      .hcall_o   (slot_hcall[l]),
-      .div_o     (slot_div[l])
-    );
-  end
-
-  always_comb begin
-    fetch_regs = '0;
-    for (int l = 0; l < Lanes; l++) begin
-      fetch_regs = fetch_regs | slot_regs[l*Ops +: Ops];
-    end
-  end
-
   logic [Ops-1:0]      fb_regs_q [Contexts];
   logic [Contexts-1:0] fb_control_q, fb_hcall_q, fb_div_q;
 
@@ -160,10 +169,10 @@ module nic_fetch #(
       fb_hcall_q   <= '0;
       fb_div_q     <= '0;
     end else if (sel_valid) begin
-      fb_regs_q[sel_ctx]    <= fetch_regs;
-      fb_control_q[sel_ctx] <= slot_control != '0;
-      fb_hcall_q[sel_ctx]   <= slot_hcall != '0;
-      fb_div_q[sel_ctx]     <= slot_div != '0;
+      fb_regs_q[sel_ctx]    <= bundle_regs(imem_bundle_i);
+      fb_control_q[sel_ctx] <= bundle_control(imem_bundle_i);
+      fb_hcall_q[sel_ctx]   <= bundle_hcall(imem_bundle_i);
+      fb_div_q[sel_ctx]     <= bundle_div(imem_bundle_i);
     end
   end
 

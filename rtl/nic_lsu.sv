@@ -53,64 +53,91 @@ module nic_lsu #(
     end
   end
 
+  // Per-port words as arrays: a port chosen at run time (port_of) is then an array index
+  // rather than a variable part-select of a flat vector, which simulates much faster.
+  logic [63:0] rdata [MemPorts];
+  logic [31:0] req_addr [MemPorts];
+  logic [3:0]  req_size [MemPorts];
+  logic [63:0] req_wdata [MemPorts];
+
+  for (genvar p = 0; p < MemPorts; p++) begin : g_port
+    assign rdata[p]                = rdata_i[p*64 +: 64];
+    assign req_addr_o[p*32 +: 32]  = req_addr[p];
+    assign req_size_o[p*4 +: 4]    = req_size[p];
+    assign req_wdata_o[p*64 +: 64] = req_wdata[p];
+  end
+
   logic [63:0] updated [Lanes];
+  logic [63:0] old [Lanes];  // the answer of the lane's port, of the lane's size
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
-    logic [63:0] old, rb, mask;
-    assign mask = nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
-    assign old  = rdata_i[port_of[l]*64 +: 64] & mask;
+    logic [63:0] rb, mask;
+    assign mask   = nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
+    assign old[l] = rdata[port_of[l]] & mask;
     assign rb   = rb_i[l*64 +: 64];
     always_comb begin
       unique case (nic_pkg::ctl_op(ctl[l]))
         nic_pkg::OpAtomic: begin
           unique case (nic_pkg::ctl_atomic_op(ctl[l]))
-            nic_pkg::AtomicAdd: updated[l] = old + rb;
-            nic_pkg::AtomicOr:  updated[l] = old | rb;
-            nic_pkg::AtomicAnd: updated[l] = old & rb;
-            default:            updated[l] = old ^ rb;
+            nic_pkg::AtomicAdd: updated[l] = old[l] + rb;
+            nic_pkg::AtomicOr:  updated[l] = old[l] | rb;
+            nic_pkg::AtomicAnd: updated[l] = old[l] & rb;
+            default:            updated[l] = old[l] ^ rb;
           endcase
         end
         nic_pkg::OpXchg:    updated[l] = rb;
-        nic_pkg::OpCmpxchg: updated[l] = ((rd_i[l*64 +: 64] & mask) == old) ? rb : old;
+        nic_pkg::OpCmpxchg: updated[l] = ((rd_i[l*64 +: 64] & mask) == old[l]) ? rb : old[l];
         default:            updated[l] = store_value_i[l*64 +: 64];
       endcase
     end
   end
 
+  // The request depends on the core's state only; the write data of a read-modify-write also
+  // on the answer (rdata_i). Two blocks, so that a simulator re-evaluating what the answer
+  // reaches does not re-evaluate the request.
   always_comb begin
     req_valid_o = '0;
     req_write_o = '0;
     req_map_o   = '0;
-    req_addr_o  = '0;
-    req_size_o  = '0;
-    req_wdata_o = '0;
+    for (int p = 0; p < MemPorts; p++) begin
+      req_addr[p] = '0;
+      req_size[p] = '0;
+    end
     for (int l = 0; l < Lanes; l++) begin
       if (has_port[l]) begin
-        req_valid_o[port_of[l]]          = issue_i && !fault_i[l] && !ctx_window_i[l];
-        req_write_o[port_of[l]]          = nic_pkg::ctl_op(ctl[l]) != nic_pkg::OpLoad;
-        req_map_o[port_of[l]]            = map_i[l];
-        req_addr_o[port_of[l]*32 +: 32]  = addr_i[l*64 +: 32];
-        req_size_o[port_of[l]*4 +: 4]    = nic_pkg::ctl_size(ctl[l]);
-        req_wdata_o[port_of[l]*64 +: 64] = updated[l] & nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
+        req_valid_o[port_of[l]] = issue_i && !fault_i[l] && !ctx_window_i[l];
+        req_write_o[port_of[l]] = nic_pkg::ctl_op(ctl[l]) != nic_pkg::OpLoad;
+        req_map_o[port_of[l]]   = map_i[l];
+        req_addr[port_of[l]]    = addr_i[l*64 +: 32];
+        req_size[port_of[l]]    = nic_pkg::ctl_size(ctl[l]);
       end
     end
   end
 
   always_comb begin
-    map_fault_o = 1'b0;
+    for (int p = 0; p < MemPorts; p++) begin
+      req_wdata[p] = '0;
+    end
     for (int l = 0; l < Lanes; l++) begin
-      // ldnf: an access that would fault reads as 0 and does not fault.
-      if (has_port[l] && req_valid_o[port_of[l]] && req_map_o[port_of[l]] &&
-          map_fault_i[port_of[l]]) begin
-        map_fault_o |= !nic_pkg::ctl_no_fault(ctl[l]);
-        lane_rdata_o[l*64 +: 64] = '0;
-      end else if (has_port[l] && req_valid_o[port_of[l]]) begin
-        lane_rdata_o[l*64 +: 64] = rdata_i[port_of[l]*64 +: 64] &
-                                   nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
-      end else begin
-        lane_rdata_o[l*64 +: 64] = '0;
+      if (has_port[l]) begin
+        req_wdata[port_of[l]] = updated[l] & nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
       end
     end
   end
+
+  // The answer decides a lane's read data and whether a map value is dead; the bundle alone
+  // decides which lanes read a port and may see a dead map value. The two are kept apart so
+  // that a simulator re-evaluating what the answer reaches re-evaluates only the former.
+  logic [Lanes-1:0] reads, reads_map, can_fault, dead;
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_read
+    assign reads[l]     = has_port[l] && req_valid_o[port_of[l]];
+    assign reads_map[l] = reads[l] && req_map_o[port_of[l]];
+    assign can_fault[l] = !nic_pkg::ctl_no_fault(ctl[l]);  // ldnf reads a dead value as 0
+    assign dead[l]      = reads_map[l] && map_fault_i[port_of[l]];
+    assign lane_rdata_o[l*64 +: 64] = (reads[l] && !dead[l]) ? old[l] : '0;
+  end
+
+  assign map_fault_o = (dead & can_fault) != '0;
 
 endmodule

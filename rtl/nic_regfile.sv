@@ -59,20 +59,27 @@ module nic_regfile #(
     end
   end
 
-  for (genvar p = 0; p < RdPorts; p++) begin : g_read
-    logic [3:0]  r;
-    logic [63:0] value;
-    assign r = rd_reg_i[p*4 +: 4];
-    always_comb begin
-      unique case (r)
-        4'd10:   value = nic_pkg::FramePointer;
-        4'd11:   value = {32'b0, pkt_data_i};
-        4'd12:   value = {32'b0, pkt_end_i};
-        4'd13:   value = {32'b0, pkt_meta_i};
-        default: value = (r < 4'd10) ? regs_q[32'(rd_ctx_i) * Stored + 32'(r)] : '0;
-      endcase
+  // The issuing context's registers as one array indexed by register number: r0..r9 stored,
+  // r10 the frame pointer, r11..r13 the packet pointers, r14 and r15 zero (no slot names them).
+  // Selecting the context once, then a plain index per read port, is a smaller multiplexer
+  // than one 40-way select per port, and it simulates as an array load.
+  logic [63:0] view [16];
+
+  always_comb begin
+    for (int r = 0; r < 16; r++) begin
+      view[r] = '0;
     end
-    assign rd_data_o[p*64 +: 64] = value;
+    for (int r = 0; r < Stored; r++) begin
+      view[r] = regs_q[32'(rd_ctx_i) * Stored + r];
+    end
+    view[10] = nic_pkg::FramePointer;
+    view[11] = {32'b0, pkt_data_i};
+    view[12] = {32'b0, pkt_end_i};
+    view[13] = {32'b0, pkt_meta_i};
+  end
+
+  for (genvar p = 0; p < RdPorts; p++) begin : g_read
+    assign rd_data_o[p*64 +: 64] = view[rd_reg_i[p*4 +: 4]];
   end
 
   for (genvar c = 0; c < Contexts; c++) begin : g_ctx

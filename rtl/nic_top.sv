@@ -2,6 +2,13 @@
 // wrapper (testbench/rtl_engine) writes the image through the load ports, then drives the
 // dispatcher, memory and helper ports cycle by cycle. Multi-dimensional ports of the core are
 // flattened here so that the C++ side sees plain words.
+//
+// The configuration inputs (core id, entry bundle, entry kind) reach the core through
+// registers sampled on every clock edge. The wrapper sets them before it loads the image with
+// reset held, so they have settled long before the first packet, and nic_core's contract (stable
+// while packets run) holds unchanged. The registers are there for simulation speed: Verilator
+// re-evaluates all logic an input reaches whenever it evaluates the model, and the core id
+// reaches every special-register read of every lane.
 
 module nic_top #(
   parameter int unsigned Lanes        = 4,
@@ -86,6 +93,16 @@ module nic_top #(
   output logic [63:0]               cycle_o
 );
 
+  logic [3:0]             core_id_q;
+  logic [11:0]            entry_q;
+  logic                   raw_entry_q;
+
+  always_ff @(posedge clk_i) begin
+    core_id_q   <= core_id_i;
+    entry_q     <= entry_i;
+    raw_entry_q <= raw_entry_i;
+  end
+
   logic [11:0]            imem_addr;
   logic [Lanes*64-1:0]    imem_bundle;
   logic [Lanes*16-1:0]    pool_addr;
@@ -124,7 +141,9 @@ module nic_top #(
     .Div32Latency (Div32Latency)
   ) u_core (
     .clk_i, .rst_ni,
-    .core_id_i, .entry_i, .raw_entry_i,
+    .core_id_i     (core_id_q),
+    .entry_i       (entry_q),
+    .raw_entry_i   (raw_entry_q),
     .imem_addr_o   (imem_addr),
     .imem_bundle_i (imem_bundle),
     .pool_addr_o   (pool_addr),

@@ -54,6 +54,7 @@ void reset_and_load(Model& top, uint32_t index, const firmware::Image& image) {
     top.clk_i = 0;
     top.eval();
   };
+  edge();  // nic_top samples the configuration inputs into its registers
   top.imem_we_i = 1;
   for (size_t n = 0; n < image.bundle_count(); ++n) {
     const auto slots = image.bundle(n);

@@ -264,12 +264,11 @@ void RtlSystem::run_output_engine() {
   ctx.release_cycle = cycle_ + w;
 }
 
-void RtlSystem::answer_ports(uint32_t core, std::array<uint8_t*, kRtlMemPorts>& hosts) {
+void RtlSystem::answer_ports(uint32_t core, PortRequests& ports) {
   RtlCore& rtl = *cores_[core];
   Context& ctx = contexts_[core][rtl.memory_context()];
   for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
-    hosts[p] = nullptr;
-    const MemoryRequest req = rtl.memory_request(p);
+    const MemoryRequest& req = ports.requests[p];
     if (!req.valid) continue;
     uint8_t* host = memory_.translate(ctx, req.address, req.size, req.write);
     if (host == nullptr && !req.map)
@@ -277,7 +276,7 @@ void RtlSystem::answer_ports(uint32_t core, std::array<uint8_t*, kRtlMemPorts>& 
           fmt::format("RTL core {}: the core passed an access the memory refuses: {} bytes "
                       "at 0x{:x} (context {})",
                       core, req.size, req.address, rtl.memory_context()));
-    hosts[p] = host;
+    ports.hosts[p] = host;
     rtl.set_memory_response(p, host ? load_le(host, req.size) : 0, host == nullptr);
   }
   if (rtl.helper_valid()) {
@@ -293,7 +292,7 @@ void RtlSystem::answer_ports(uint32_t core, std::array<uint8_t*, kRtlMemPorts>& 
   }
 }
 
-void RtlSystem::retire(uint32_t core, const std::array<uint8_t*, kRtlMemPorts>& hosts) {
+void RtlSystem::retire(uint32_t core, const PortRequests& ports) {
   RtlCore& rtl = *cores_[core];
   const uint32_t c = rtl.retire_context();
   Context& ctx = contexts_[core][c];
@@ -307,10 +306,10 @@ void RtlSystem::retire(uint32_t core, const std::array<uint8_t*, kRtlMemPorts>& 
   if (rtl.retire_commit()) {
     ctx.stats.ebpf_instructions += bundle_ebpf_[address];
     for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
-      const MemoryRequest req = rtl.memory_request(p);
+      const MemoryRequest& req = ports.requests[p];
       if (!req.valid || !req.write) continue;
       const uint64_t value = rtl.memory_write_data(p);
-      std::memcpy(hosts[p], &value, req.size);
+      std::memcpy(ports.hosts[p], &value, req.size);
       record.memory_writes[record.memory_write_count++] = {req.address,
                                                            static_cast<uint8_t>(req.size), value};
     }
@@ -376,11 +375,13 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   // combinational path runs from start_i, abort_i or, without the arbiter, helper_busy_i into
   // issue), so the values the clock edge left are this cycle's: one evaluation, after the
   // answers, settles everything that does depend on the inputs.
-  std::array<uint8_t*, kRtlMemPorts> hosts{};
+  PortRequests ports;
   bool requests = rtl.helper_valid();
-  for (uint32_t p = 0; p < kRtlMemPorts && !requests; ++p)
-    requests = rtl.memory_request(p).valid;
-  if (requests) answer_ports(core, hosts);
+  for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
+    ports.requests[p] = rtl.memory_request(p);
+    requests = requests || ports.requests[p].valid;
+  }
+  if (requests) answer_ports(core, ports);
   rtl.eval();
   if (rtl.helper_valid()) helper_taken = true;
 
@@ -400,7 +401,7 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
         o->on_register_write(write);
     }
   }
-  if (rtl.retire_valid()) retire(core, hosts);
+  if (rtl.retire_valid()) retire(core, ports);
   // Issue comes before fetch within a cycle: a context may fetch its next bundle in the cycle
   // its buffered one issues.
   if (!observers_.empty() && rtl.fetch_valid()) {

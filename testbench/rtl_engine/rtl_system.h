@@ -78,8 +78,13 @@ class RtlSystem {
   void start_context(uint32_t core, uint32_t c);
   void run_dispatcher();
   void run_core(uint32_t core, bool& helper_taken);
-  void answer_ports(uint32_t core, std::array<uint8_t*, kRtlMemPorts>& hosts);
-  void retire(uint32_t core, const std::array<uint8_t*, kRtlMemPorts>& hosts);
+  // This cycle's memory requests, read once from the core, and the host bytes each reaches.
+  struct PortRequests {
+    std::array<MemoryRequest, kRtlMemPorts> requests{};
+    std::array<uint8_t*, kRtlMemPorts> hosts{};
+  };
+  void answer_ports(uint32_t core, PortRequests& ports);
+  void retire(uint32_t core, const PortRequests& ports);
   void end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r0, bool aborted,
                   std::string diagnostic);
   void run_output_engine();
