@@ -7,12 +7,13 @@
 //   nicsim-nic-offload [--clock 156.25MHz] [--lanes 4] [--contexts 4] [--packets 512]
 //                      [--program NAME] [--json out.json] [--no-passes-table]
 //                      [--local-facts] [--disasm] [--trace N] [--only-speed]
-//                      [--speed-packets N] [--speed-repeat N]
+//                      [--speed-packets N] [--speed-repeat N] [--speed-batch N]
 //
 // --disasm prints the selected programs' images (with the compile report); --trace N the
 // bundle addresses the first N packets issue, each alone on the NIC (the path a packet takes).
 // The model's speed is the best of --speed-repeat runs of --speed-packets packets, printed with
-// a digest of every packet's outcome (cycles, stalls, result, output bytes) for comparing builds.
+// a digest of every packet's outcome (cycles, stalls, result, output bytes) for comparing builds;
+// --speed-batch N queues N frames at a time (default 1024), the host memory the frames occupy.
 //
 // Programs are verified and compiled with the verifier's facts (the JIT's contract), or with
 // the compiler's local analysis only (--local-facts, or when the tree has no verifier).
@@ -53,6 +54,7 @@ struct Options {
   bool only_speed = false;
   uint64_t speed_packets = 100000;
   uint32_t speed_repeat = 1;
+  uint64_t speed_batch = 1024;
 };
 
 // CPU time of this thread: on a shared, loaded host the wall clock counts the time other
@@ -197,7 +199,7 @@ struct SpeedRun {
 // before the clock starts), timing only the simulation.
 SpeedRun simulated_cycles_per_second(const suite::SuiteProgram& sp,
                                      const jit::nic::CompileOptions& compile, bool verifier_facts,
-                                     const ModelConfig& config, uint64_t packets) {
+                                     const ModelConfig& config, uint64_t packets, uint64_t batch) {
   const ebpf::ElfObject object = ebpf::load_elf_file(sp.object);
   const ebpf::Program& program =
       sp.program.empty() ? object.programs.at(0) : object.find_program(sp.program);
@@ -208,16 +210,15 @@ SpeedRun simulated_cycles_per_second(const suite::SuiteProgram& sp,
   ebpf::Runtime runtime(object);
   sp.populate(runtime, traffic);
   NicSystem system(image, runtime, config);
-  // Batches of 1024 frames, rebuilt in place before each batch (outside the timed region): the
-  // frames' memory stays in the host's caches, so the time is the model's, not the misses of
-  // a fresh 40 MB of frames per batch.
-  constexpr uint64_t kBatch = 1024;
-  std::vector<std::optional<ebpf::XdpFrame>> frames(kBatch);
-  std::vector<PacketJob> jobs(kBatch);
+  // Batches of `batch` frames (1024 by default), rebuilt in place before each batch (outside
+  // the timed region): the frames' memory stays in the host's caches, so the time is the
+  // model's, not the misses of a fresh 40 MB of frames per batch.
+  std::vector<std::optional<ebpf::XdpFrame>> frames(batch);
+  std::vector<PacketJob> jobs(batch);
   SpeedRun run;
   OutcomeDigest digest;
-  for (uint64_t done = 0; done < packets; done += kBatch) {
-    for (uint64_t i = 0; i < kBatch; ++i) {
+  for (uint64_t done = 0; done < packets; done += batch) {
+    for (uint64_t i = 0; i < batch; ++i) {
       const auto& p = traffic[(done + i) % traffic.size()];
       frames[i].reset();
       frames[i].emplace(p.bytes, p.ingress_ifindex, p.rx_queue_index);
@@ -228,9 +229,9 @@ SpeedRun simulated_cycles_per_second(const suite::SuiteProgram& sp,
     const double t0 = thread_seconds();
     system.run_until_idle();
     run.seconds += thread_seconds() - t0;
-    for (uint64_t i = 0; i < kBatch; ++i)
+    for (uint64_t i = 0; i < batch; ++i)
       digest.add(jobs[i].outcome, *frames[i]);
-    run.packets += kBatch;
+    run.packets += batch;
   }
   run.cycles = system.cycle();
   run.digest = digest.value();
@@ -240,12 +241,13 @@ SpeedRun simulated_cycles_per_second(const suite::SuiteProgram& sp,
 // The fastest of `repeat` runs (the host's other load only ever slows a run down), with the
 // simulated cycles per packet and the outcome digest, which every run must agree on.
 std::string speed_line(const suite::SuiteProgram& sp, const jit::nic::CompileOptions& compile,
-                       bool verifier_facts, const ModelConfig& config, uint64_t packets,
-                       uint32_t repeat, double* best_speed = nullptr) {
+                       bool verifier_facts, const ModelConfig& config, const Options& options,
+                       double* best_speed = nullptr) {
   SpeedRun last;
   double speed = 0;
-  for (uint32_t r = 0; r < std::max<uint32_t>(repeat, 1); ++r) {
-    const SpeedRun run = simulated_cycles_per_second(sp, compile, verifier_facts, config, packets);
+  for (uint32_t r = 0; r < std::max<uint32_t>(options.speed_repeat, 1); ++r) {
+    const SpeedRun run = simulated_cycles_per_second(sp, compile, verifier_facts, config,
+                                                     options.speed_packets, options.speed_batch);
     if (r > 0 && run.digest != last.digest)
       throw Error(
           fmt::format("{}: the model's outcomes differ between two identical runs", sp.name));
@@ -331,6 +333,8 @@ int run(int argc, char** argv) {
       options.trace = std::stoull(value());
     else if (arg == "--speed-packets")
       options.speed_packets = std::stoull(value());
+    else if (arg == "--speed-batch")
+      options.speed_batch = std::max<uint64_t>(1, std::stoull(value()));
     else if (arg == "--speed-repeat")
       options.speed_repeat = static_cast<uint32_t>(std::stoul(value()));
     else if (arg == "--only-speed")
@@ -359,8 +363,7 @@ int run(int argc, char** argv) {
                options.speed_packets);
     for (const auto& sp : programs) {
       if (!options.program.empty() && sp.name != options.program) continue;
-      fmt::print("{}", speed_line(sp, compile, options.verifier_facts, config,
-                                  options.speed_packets, options.speed_repeat));
+      fmt::print("{}", speed_line(sp, compile, options.verifier_facts, config, options));
     }
     return 0;
   }
@@ -430,8 +433,7 @@ int run(int argc, char** argv) {
              options.speed_packets);
   for (const suite::SuiteProgram* sp : selected) {
     double speed = 0;
-    fmt::print("{}", speed_line(*sp, compile, options.verifier_facts, config, options.speed_packets,
-                                options.speed_repeat, &speed));
+    fmt::print("{}", speed_line(*sp, compile, options.verifier_facts, config, options, &speed));
     json["model_cycles_per_second"][sp->name] = speed;
   }
 

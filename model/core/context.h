@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include "ebpf/engine/engine.h"
@@ -56,6 +57,20 @@ struct ContextState {
   PacketStats stats;
 
   alignas(8) std::array<uint8_t, firmware::kStackSize> stack{};
+  // The offset of the lowest stack byte written since the stack was last cleared (kStackSize:
+  // none). A store or a helper's access through a stack pointer lowers it; the packet start
+  // clears only the bytes above it, which is what makes a short program's start cheap.
+  uint32_t stack_written_from = firmware::kStackSize;
+
+  void clear_stack() {
+    if (stack_written_from == firmware::kStackSize) return;
+    std::memset(stack.data() + stack_written_from, 0, firmware::kStackSize - stack_written_from);
+    stack_written_from = firmware::kStackSize;
+  }
+  void note_stack_write(uint64_t address) {
+    const auto offset = static_cast<uint32_t>(address - firmware::kStackBase);
+    if (offset < stack_written_from) stack_written_from = offset;
+  }
 
   // Re-reads the packet pointers from the frame (after dispatch or a packet-adjust unit).
   void sync_packet_pointers() {

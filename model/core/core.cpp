@@ -161,7 +161,7 @@ void Core::start_context(uint32_t c, uint64_t cycle) {
   ctx.fetch_pc = program_.entry();
   ctx.empty_cause = StallCause::Fetch;
   ctx.blocked_until = 0;
-  ctx.stack.fill(0);  // the stack's valid bits are cleared at dispatch
+  ctx.clear_stack();  // the stack's valid bits are cleared at dispatch
   ctx.sync_packet_pointers();
   ctx.regs[firmware::kFrameRegister] = firmware::kFramePointer;
   if (program_.entry_kind() == firmware::EntryKind::Raw) {
@@ -198,22 +198,23 @@ uint64_t Core::next_activity(uint64_t cycle) const {
 }
 
 void Core::skip(uint64_t first, uint64_t count) {
-  const SharedUnits none;
   for (ContextState& ctx : contexts_) {
     if (ctx.phase == ContextPhase::Running)
-      ctx.stats.stalls[static_cast<size_t>(stall_cause(ctx, first, none))] += count;
+      ctx.stats.stalls[static_cast<size_t>(
+          blocking_cause(ctx, first, false).value_or(StallCause::Issue))] += count;
   }
 }
 
-// Inlined: it runs for every waiting context in every cycle.
-[[gnu::always_inline]] inline StallCause Core::stall_cause(ContextState& ctx, uint64_t cycle,
-                                                           const SharedUnits& shared) const {
+// Inlined: it runs for every running context in every cycle.
+[[gnu::always_inline]] inline std::optional<StallCause> Core::blocking_cause(
+    ContextState& ctx, uint64_t cycle, bool helper_port_taken) const {
   if (cycle < ctx.blocked_until) return StallCause::Helper;
   if (ctx.fb_valid) {
     const MicroBundle& mb = *ctx.fb;
-    if ((mb.divider && cycle < divider_free_) || (mb.hcall && shared.helper_port_taken))
+    if ((mb.divider && cycle < divider_free_) || (mb.hcall && helper_port_taken))
       return StallCause::Unit;
-    return cycle < ctx.operands_ready ? StallCause::Data : StallCause::Issue;
+    if (cycle < ctx.operands_ready) return StallCause::Data;
+    return std::nullopt;
   }
   const StallCause cause = ctx.empty_cause;
   ctx.empty_cause = StallCause::Fetch;
@@ -226,9 +227,9 @@ void Core::check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits) {
     ContextState& ctx = contexts_[c];
     if (ctx.phase != ContextPhase::Running) continue;
     if (cycle >= ctx.deadline) {
-      end_packet(c, cycle - 1, ctx.regs[0], true,
-                 fmt::format("cycle budget of {} cycles exhausted", config_.max_cycles_per_packet),
-                 exits);
+      abort_packet(
+          c, cycle - 1, ctx.regs[0],
+          fmt::format("cycle budget of {} cycles exhausted", config_.max_cycles_per_packet), exits);
       if (observer_ != nullptr)
         observer_->on_abort(cycle - 1, static_cast<uint16_t>(index_), static_cast<uint8_t>(c));
     } else
@@ -239,26 +240,24 @@ void Core::check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits) {
 bool Core::step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
   if (running_ == 0) return false;
   if (cycle >= next_deadline_) check_deadlines(cycle, exits);
-  const uint32_t k = static_cast<uint32_t>(contexts_.size());
+  const uint32_t k = config_.contexts;
 
-  // Issue: the first ready context after the one that issued last.
+  // Issue: the first ready context after the one that issued last. Every other running
+  // context is charged its stall in the same pass.
   int issued = -1;
   for (uint32_t i = 1; i <= k; ++i) {
     const uint32_t c = issue_rr_ + i < k ? issue_rr_ + i : issue_rr_ + i - k;
-    const ContextState& ctx = contexts_[c];
-    if (ctx.phase != ContextPhase::Running || !ctx.fb_valid || cycle < ctx.blocked_until ||
-        cycle < ctx.operands_ready)
-      continue;
-    const MicroBundle& mb = *ctx.fb;
-    if (mb.divider && cycle < divider_free_) continue;
-    if (mb.hcall && shared.helper_port_taken) continue;
-    issued = static_cast<int>(c);
-    break;
-  }
-  for (uint32_t c = 0; c < k; ++c) {
     ContextState& ctx = contexts_[c];
-    if (ctx.phase == ContextPhase::Running && static_cast<int>(c) != issued)
-      ++ctx.stats.stalls[static_cast<size_t>(stall_cause(ctx, cycle, shared))];
+    if (ctx.phase != ContextPhase::Running) continue;
+    std::optional<StallCause> cause = blocking_cause(ctx, cycle, shared.helper_port_taken);
+    if (!cause) {
+      if (issued < 0) {
+        issued = static_cast<int>(c);
+        continue;
+      }
+      cause = StallCause::Issue;  // ready, but another context issued
+    }
+    ++ctx.stats.stalls[static_cast<size_t>(*cause)];
   }
   int resolved = -1;  // context whose control bundle issued: it fetches again from cycle + 1
   if (issued >= 0) {
@@ -304,12 +303,9 @@ bool Core::step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exit
   return issued >= 0 || fetched;
 }
 
-void Core::end_packet(uint32_t c, uint64_t cycle, uint64_t r0, bool aborted, std::string diagnostic,
-                      std::vector<uint32_t>& exits) {
+void Core::end_packet(uint32_t c, uint64_t cycle, uint64_t r0, std::vector<uint32_t>& exits) {
   ContextState& ctx = contexts_[c];
   ctx.result.return_value = r0;
-  ctx.result.aborted = aborted;
-  ctx.result.diagnostic = std::move(diagnostic);
   ctx.result.instructions = ctx.stats.ebpf_instructions;
   ctx.stats.exit_cycle = cycle;
   ctx.phase = ContextPhase::Draining;
@@ -317,6 +313,14 @@ void Core::end_packet(uint32_t c, uint64_t cycle, uint64_t r0, bool aborted, std
   ctx.fb_valid = false;
   ctx.fetch_stop = true;
   exits.push_back(c);
+}
+
+void Core::abort_packet(uint32_t c, uint64_t cycle, uint64_t r0, std::string diagnostic,
+                        std::vector<uint32_t>& exits) {
+  ContextState& ctx = contexts_[c];
+  ctx.result.aborted = true;
+  ctx.result.diagnostic = std::move(diagnostic);
+  end_packet(c, cycle, r0, exits);
 }
 
 // For an observer: the reads of the bundle's first `lanes` operations, before its stores and
@@ -411,7 +415,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
             v = ctx.time_ns;
             break;
           case firmware::SpecialReg::ContextId:
-            v = index_ * contexts_.size() + c;
+            v = uint64_t{index_} * config_.contexts + c;
             break;
           case firmware::SpecialReg::Cycle:
             v = cycle;
@@ -551,11 +555,11 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
       record.return_value = regs[0];
       observer_->on_retire(record);
     }
-    end_packet(c, cycle, regs[0], true,
-               fmt::format("bounds fault: {}-byte {} at 0x{:x} ({} region) in bundle {} lane {}",
-                           fault_size, fault_write ? "store" : "load", fault_address,
-                           region_name(region), ctx.fb_addr, fault_lane),
-               exits);
+    abort_packet(c, cycle, regs[0],
+                 fmt::format("bounds fault: {}-byte {} at 0x{:x} ({} region) in bundle {} lane {}",
+                             fault_size, fault_write ? "store" : "load", fault_address,
+                             region_name(region), ctx.fb_addr, fault_lane),
+                 exits);
     return;
   }
 
@@ -594,7 +598,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
         record.return_value = regs[0];
         observer_->on_retire(record);
       }
-      end_packet(c, cycle, regs[0], true, std::move(result.diagnostic), exits);
+      abort_packet(c, cycle, regs[0], std::move(result.diagnostic), exits);
       return;
     }
     regs[0] = result.r0;
@@ -621,7 +625,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
         record.return_value = exit_value;
         observer_->on_retire(record);
       }
-      end_packet(c, cycle, exit_value, false, {}, exits);
+      end_packet(c, cycle, exit_value, exits);
       return;
   }
   if (retire) observer_->on_retire(record);

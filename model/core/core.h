@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "model/config.h"
@@ -47,14 +48,20 @@ class Core {
   void skip(uint64_t first, uint64_t count);
 
  private:
-  StallCause stall_cause(ContextState& ctx, uint64_t cycle, const SharedUnits& shared) const;
+  // Why `ctx` (running) cannot issue in `cycle`, in attribution priority order; nullopt when it
+  // can. Consumes the reason its fetch buffer is empty.
+  std::optional<StallCause> blocking_cause(ContextState& ctx, uint64_t cycle,
+                                           bool helper_port_taken) const;
   void check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits);
   void execute(uint32_t c, const MicroBundle& bundle, uint64_t cycle, SharedUnits& shared,
                std::vector<uint32_t>& exits);
   void record_reads(ContextState& ctx, const MicroBundle& bundle, int lanes,
                     BundleRetire& record) const;
-  void end_packet(uint32_t c, uint64_t cycle, uint64_t r0, bool aborted, std::string diagnostic,
-                  std::vector<uint32_t>& exits);
+  // The packet on context `c` ends with the bundle issued at `cycle` (start_context reset its
+  // result to a normal exit).
+  void end_packet(uint32_t c, uint64_t cycle, uint64_t r0, std::vector<uint32_t>& exits);
+  void abort_packet(uint32_t c, uint64_t cycle, uint64_t r0, std::string diagnostic,
+                    std::vector<uint32_t>& exits);
   uint32_t region_load_latency(firmware::Region region) const;
 
   uint32_t index_;

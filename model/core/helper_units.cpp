@@ -60,6 +60,9 @@ uint64_t HelperUnits::host_pointer(ContextState& context, uint64_t address, uint
   // runtime reports the fault exactly as it does for the interpreter.
   const auto length = static_cast<uint32_t>(std::max<uint64_t>(1, std::min<uint64_t>(size, 4096)));
   uint8_t* host = memory_.translate(context, address, length, false);
+  // The runtime may write from the pointer on (a stack buffer it fills).
+  if (host != nullptr && firmware::region_of(address) == firmware::Region::Stack)
+    context.note_stack_write(address);
   return host ? reinterpret_cast<uint64_t>(host) : 0;
 }
 

@@ -26,6 +26,7 @@ class AddressSpace {
         return context.frame->hard_start() + (address - firmware::kPacketBase);
       case firmware::Region::Stack:
         if (address + size > firmware::kFramePointer) return nullptr;
+        if (write) context.note_stack_write(address);
         return context.stack.data() + (address - firmware::kStackBase);
       case firmware::Region::Map:
         return maps_.translate(static_cast<uint32_t>(address), size, write);

@@ -196,6 +196,33 @@ TEST(CoreBehaviour, StackStartsZeroedAndFramePointer) {
             0xffffffffffffffffull);
 }
 
+// The start of a packet clears only the stack bytes written since the last clear (the lowest
+// written address is tracked): what one packet leaves anywhere on the stack, the next packet on
+// the same context must not see.
+TEST(CoreBehaviour, StackIsZeroAgainForEveryPacket) {
+  EmptyWorld world;
+  ModelConfig config;
+  config.contexts = 1;  // every packet on the same context
+  ModelEngine engine(image_from_asm(R"(
+    ld8 r0, [r10-8]
+    ld8 r3, [r10-512]
+    ld1 r4, [r10-300]
+    or r0, r0, r3
+    or r0, r0, r4
+    mov r5, r10
+    st8 [r10-512], -1
+    { st8 [r10-8], -1 ; st1 [r5-300], 7 }
+    exit r0
+  )"),
+                     *world.runtime, config);
+  for (int run = 0; run < 3; ++run) {
+    auto memory = packet();
+    const ebpf::ExecutionResult result = engine.run_raw(memory);
+    EXPECT_FALSE(result.aborted) << result.diagnostic;
+    EXPECT_EQ(result.return_value, 0u) << "packet " << run;
+  }
+}
+
 TEST(CoreBehaviour, BoundsFaultEndsThePacketAsAborted) {
   EXPECT_EQ(run_one("ld1 r0, [r1+63]\nexit r0").result.return_value, 63u);
   const RunResult fault = run_one("mov r0, 5\nld1 r3, [r1+64]\nexit r3");
