@@ -18,6 +18,8 @@ NICSIM_HELPER(map_lookup_elem);
 NICSIM_HELPER(map_update_elem);
 NICSIM_HELPER(map_delete_elem);
 NICSIM_HELPER(map_lookup_elem_verified);
+NICSIM_HELPER(map_update_elem_verified);
+NICSIM_HELPER(map_delete_elem_verified);
 
 // helpers_misc.cpp
 NICSIM_HELPER(probe_read);
@@ -35,10 +37,15 @@ NICSIM_HELPER(redirect_map_verified);
 NICSIM_HELPER(xdp_adjust_head);
 NICSIM_HELPER(xdp_adjust_tail);
 NICSIM_HELPER(xdp_adjust_meta);
+NICSIM_HELPER(xdp_adjust_head_verified);
+NICSIM_HELPER(xdp_adjust_tail_verified);
+NICSIM_HELPER(xdp_adjust_meta_verified);
 NICSIM_HELPER(csum_diff);
+NICSIM_HELPER(csum_diff_verified);
 
 // helpers_fib.cpp
 NICSIM_HELPER(fib_lookup);
+NICSIM_HELPER(fib_lookup_verified);
 
 // helpers_output.cpp
 NICSIM_HELPER(perf_event_output);

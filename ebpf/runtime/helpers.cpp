@@ -11,11 +11,16 @@ namespace nicsim::ebpf {
 
 namespace {
 
+constexpr bool kIgnoresRuntime = true;  // HelperInfo::verified_ignores_runtime
+constexpr bool kMovesPacket = true;     // HelperInfo::verified_moves_packet
+
 constexpr std::array kHelpers = {
     HelperInfo{kHelperMapLookupElem, "map_lookup_elem", helper_map_lookup_elem,
-               helper_map_lookup_elem_verified},
-    HelperInfo{kHelperMapUpdateElem, "map_update_elem", helper_map_update_elem, nullptr},
-    HelperInfo{kHelperMapDeleteElem, "map_delete_elem", helper_map_delete_elem, nullptr},
+               helper_map_lookup_elem_verified, kIgnoresRuntime},
+    HelperInfo{kHelperMapUpdateElem, "map_update_elem", helper_map_update_elem,
+               helper_map_update_elem_verified, kIgnoresRuntime},
+    HelperInfo{kHelperMapDeleteElem, "map_delete_elem", helper_map_delete_elem,
+               helper_map_delete_elem_verified, kIgnoresRuntime},
     HelperInfo{kHelperProbeRead, "probe_read", helper_probe_read, nullptr},
     HelperInfo{kHelperKtimeGetNs, "ktime_get_ns", helper_ktime_get_ns, helper_ktime_get_ns},
     HelperInfo{kHelperTracePrintk, "trace_printk", helper_trace_printk, nullptr},
@@ -27,13 +32,17 @@ constexpr std::array kHelpers = {
     HelperInfo{kHelperTailCall, "tail_call", nullptr, nullptr},
     HelperInfo{kHelperRedirect, "redirect", helper_redirect, helper_redirect},
     HelperInfo{kHelperPerfEventOutput, "perf_event_output", helper_perf_event_output, nullptr},
-    HelperInfo{kHelperCsumDiff, "csum_diff", helper_csum_diff, nullptr},
-    HelperInfo{kHelperXdpAdjustHead, "xdp_adjust_head", helper_xdp_adjust_head, nullptr},
+    HelperInfo{kHelperCsumDiff, "csum_diff", helper_csum_diff, helper_csum_diff_verified,
+               kIgnoresRuntime},
+    HelperInfo{kHelperXdpAdjustHead, "xdp_adjust_head", helper_xdp_adjust_head,
+               helper_xdp_adjust_head_verified, kIgnoresRuntime, kMovesPacket},
     HelperInfo{kHelperRedirectMap, "redirect_map", helper_redirect_map,
                helper_redirect_map_verified},
-    HelperInfo{kHelperXdpAdjustMeta, "xdp_adjust_meta", helper_xdp_adjust_meta, nullptr},
-    HelperInfo{kHelperXdpAdjustTail, "xdp_adjust_tail", helper_xdp_adjust_tail, nullptr},
-    HelperInfo{kHelperFibLookup, "fib_lookup", helper_fib_lookup, nullptr},
+    HelperInfo{kHelperXdpAdjustMeta, "xdp_adjust_meta", helper_xdp_adjust_meta,
+               helper_xdp_adjust_meta_verified, kIgnoresRuntime, kMovesPacket},
+    HelperInfo{kHelperXdpAdjustTail, "xdp_adjust_tail", helper_xdp_adjust_tail,
+               helper_xdp_adjust_tail_verified, kIgnoresRuntime, kMovesPacket},
+    HelperInfo{kHelperFibLookup, "fib_lookup", helper_fib_lookup, helper_fib_lookup_verified},
     HelperInfo{kHelperKtimeGetBootNs, "ktime_get_boot_ns", helper_ktime_get_ns,
                helper_ktime_get_ns},
     HelperInfo{kHelperRingbufOutput, "ringbuf_output", helper_ringbuf_output, nullptr},

@@ -52,10 +52,17 @@ struct HelperInfo {
   HelperFunction function;  // nullptr for helpers an engine implements itself (tail_call)
   // What code the verifier accepted may call instead, directly, without the engine's
   // bookkeeping around helper calls: the same result, minus the argument checks the verifier
-  // has made (map pointers, key sizes); it never faults, never throws, never reads the
-  // Runtime's memory regions and never moves the packet. nullptr when the helper needs the
-  // engine around it (it may fault on what the verifier cannot see, or move the packet).
+  // has made (map pointers, key and value sizes, memory arguments, the context pointer); it
+  // never faults, never throws and never reads the Runtime's memory regions. The checks that
+  // are the helper's own semantics stay (an adjustment beyond the frame still fails with
+  // -EINVAL). nullptr when the helper needs the engine around it (it may fault on what the
+  // verifier cannot see).
   HelperFunction verified;
+  // The verified variant never reads its Runtime argument: a caller may leave it undefined.
+  bool verified_ignores_runtime = false;
+  // The verified variant moves the packet (xdp_adjust_*): it needs the Runtime's XDP frame,
+  // and an engine must re-read any packet range it keeps.
+  bool verified_moves_packet = false;
 };
 
 // nullptr when nicsim does not implement helper `id`.

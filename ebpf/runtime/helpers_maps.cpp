@@ -32,12 +32,23 @@ uint64_t helper_map_update_elem(uint64_t map_ptr, uint64_t key, uint64_t value, 
       map->update(host_pointer<const void>(key), host_pointer<const void>(value), flags));
 }
 
+uint64_t helper_map_update_elem_verified(uint64_t map_ptr, uint64_t key, uint64_t value,
+                                         uint64_t flags, uint64_t, Runtime*) {
+  return error_result(host_pointer<Map>(map_ptr)->update(host_pointer<const void>(key),
+                                                         host_pointer<const void>(value), flags));
+}
+
 uint64_t helper_map_delete_elem(uint64_t map_ptr, uint64_t key, uint64_t, uint64_t, uint64_t,
                                 Runtime* runtime) {
   Map* map = map_argument(*runtime, "map_delete_elem", map_ptr);
   if (map == nullptr) return 0;
   if (!check_readable(*runtime, "map_delete_elem", "key", key, map->def().key_size)) return 0;
   return error_result(map->remove(host_pointer<const void>(key)));
+}
+
+uint64_t helper_map_delete_elem_verified(uint64_t map_ptr, uint64_t key, uint64_t, uint64_t,
+                                         uint64_t, Runtime*) {
+  return error_result(host_pointer<Map>(map_ptr)->remove(host_pointer<const void>(key)));
 }
 
 }  // namespace nicsim::ebpf

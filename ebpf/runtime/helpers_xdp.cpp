@@ -128,13 +128,37 @@ uint64_t helper_xdp_adjust_meta(uint64_t ctx, uint64_t delta, uint64_t, uint64_t
   return error_result(frame->adjust_meta(static_cast<int32_t>(delta)));
 }
 
-uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size,
-                          uint64_t seed, Runtime* runtime) {
-  const auto from_bytes = static_cast<uint32_t>(from_size);
-  const auto to_bytes = static_cast<uint32_t>(to_size);
-  if (!check_readable(*runtime, "csum_diff", "from", from, from_bytes) ||
-      !check_readable(*runtime, "csum_diff", "to", to, to_bytes))
-    return 0;
+// The verified variants: the verifier proved r1 the context, and the engine calls them only
+// while the program runs on a frame (HelperInfo::verified_moves_packet), so r1 leads to the
+// frame. The frame's own limits (headroom, tailroom, metadata size) still decide success.
+namespace {
+
+XdpFrame& frame_of(uint64_t ctx) {
+  return *host_pointer<XdpContextShadow>(ctx)->frame;
+}
+
+}  // namespace
+
+uint64_t helper_xdp_adjust_head_verified(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint64_t,
+                                         Runtime*) {
+  return error_result(frame_of(ctx).adjust_head(static_cast<int32_t>(delta)));
+}
+
+uint64_t helper_xdp_adjust_tail_verified(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint64_t,
+                                         Runtime*) {
+  return error_result(frame_of(ctx).adjust_tail(static_cast<int32_t>(delta)));
+}
+
+uint64_t helper_xdp_adjust_meta_verified(uint64_t ctx, uint64_t delta, uint64_t, uint64_t, uint64_t,
+                                         Runtime*) {
+  return error_result(frame_of(ctx).adjust_meta(static_cast<int32_t>(delta)));
+}
+
+namespace {
+
+// bpf_csum_diff once `from` and `to` are known readable for their sizes.
+uint64_t csum_diff_of_readable(uint64_t from, uint32_t from_bytes, uint64_t to, uint32_t to_bytes,
+                               uint64_t seed) {
   if (((from_bytes | to_bytes) & 3) != 0 || uint64_t{from_bytes} + to_bytes > kCsumScratchSize)
     return error_result(-EINVAL);
   // The kernel sums ~from words then to words into a scratch buffer with csum_partial.
@@ -144,8 +168,26 @@ uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64
     std::memcpy(&word, host_pointer<const uint8_t>(from) + i, 4);
     sum = ones_complement_add32(sum, ~word);
   }
-  sum = csum_partial32(host_pointer<const uint8_t>(to), to_bytes, sum);
-  return sum;
+  return csum_partial32(host_pointer<const uint8_t>(to), to_bytes, sum);
+}
+
+}  // namespace
+
+uint64_t helper_csum_diff(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size,
+                          uint64_t seed, Runtime* runtime) {
+  const auto from_bytes = static_cast<uint32_t>(from_size);
+  const auto to_bytes = static_cast<uint32_t>(to_size);
+  if (!check_readable(*runtime, "csum_diff", "from", from, from_bytes) ||
+      !check_readable(*runtime, "csum_diff", "to", to, to_bytes))
+    return 0;
+  return csum_diff_of_readable(from, from_bytes, to, to_bytes, seed);
+}
+
+// The verifier proved `from` and `to` readable for their constant sizes.
+uint64_t helper_csum_diff_verified(uint64_t from, uint64_t from_size, uint64_t to, uint64_t to_size,
+                                   uint64_t seed, Runtime*) {
+  return csum_diff_of_readable(from, static_cast<uint32_t>(from_size), to,
+                               static_cast<uint32_t>(to_size), seed);
 }
 
 }  // namespace nicsim::ebpf

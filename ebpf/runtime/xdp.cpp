@@ -9,11 +9,16 @@ namespace nicsim::ebpf {
 
 std::string_view xdp_action_name(XdpAction action) {
   switch (action) {
-    case XdpAction::Aborted: return "aborted";
-    case XdpAction::Drop: return "drop";
-    case XdpAction::Pass: return "pass";
-    case XdpAction::Tx: return "tx";
-    case XdpAction::Redirect: return "redirect";
+    case XdpAction::Aborted:
+      return "aborted";
+    case XdpAction::Drop:
+      return "drop";
+    case XdpAction::Pass:
+      return "pass";
+    case XdpAction::Tx:
+      return "tx";
+    case XdpAction::Redirect:
+      return "redirect";
   }
   return "unknown";
 }
@@ -35,7 +40,9 @@ constexpr std::array<ContextField, 9> kXdpFields = {{
 
 }  // namespace
 
-std::span<const ContextField> xdp_context_fields() { return kXdpFields; }
+std::span<const ContextField> xdp_context_fields() {
+  return kXdpFields;
+}
 
 const ContextField* find_xdp_context_field(int64_t offset, int size) {
   for (const auto& field : kXdpFields) {
@@ -53,6 +60,7 @@ XdpFrame::XdpFrame(std::span<const uint8_t> packet, uint32_t ingress_ifindex,
   if (!packet.empty()) std::memcpy(buffer_.data() + data_, packet.data(), packet.size());
   context_.ingress_ifindex = ingress_ifindex;
   context_.rx_queue_index = rx_queue_index;
+  context_.frame = this;
   sync_context();
 }
 

@@ -32,6 +32,8 @@ enum XdpMdOffset : uint16_t {
   kXdpMdSize = 24,
 };
 
+class XdpFrame;
+
 // What the context pointer really points at (as the kernel rewrites xdp_md accesses to
 // xdp_buff ones): full 64-bit pointers, so that a 32-bit load of xdp_md->data yields a pointer.
 struct XdpContextShadow {
@@ -42,6 +44,9 @@ struct XdpContextShadow {
   uint32_t rx_queue_index = 0;
   uint32_t egress_ifindex = 0;
   uint32_t reserved = 0;
+  // The frame whose context this is: helpers handed the context find the frame from it, as
+  // the kernel's find their xdp_buff (programs cannot read it: no xdp_md field maps here).
+  XdpFrame* frame = nullptr;
 };
 
 // One readable field of a program context: the access (offset, size) a program makes in the

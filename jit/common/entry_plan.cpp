@@ -31,7 +31,6 @@ void scan(const Instruction& insn, EntryPlan& plan) {
         name(0);
       } else if (insn.op() == kJmpCall) {
         name_call_registers();
-        if (insn.src() != kCallLocal || insn.source() == kSrcX) plan.calls_out = true;
         if (insn.source() == kSrcX) {
           name(insn.dst());
           plan.single_function = false;
@@ -54,7 +53,6 @@ void scan(const Instruction& insn, EntryPlan& plan) {
         if (insn.src() == kLddwFunc) plan.single_function = false;
       } else {
         name(0);  // legacy packet loads define r0
-        plan.calls_out = true;
         if (insn.mode() == kModeInd) name(insn.src());
       }
       return;

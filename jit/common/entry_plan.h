@@ -30,8 +30,6 @@ struct EntryPlan {
   bool single_function = true;
   // A tail call can hand every register to a program compiled separately.
   bool may_tail_call = false;
-  // Helper calls or legacy packet loads: code that goes through the run state's stubs.
-  bool calls_out = false;
 
   bool uses(int reg) const { return registers.test(static_cast<size_t>(reg)); }
 };

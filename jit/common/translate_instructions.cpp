@@ -51,30 +51,66 @@ void Translator::translate_call(size_t slot, const Insn& insn) {
     throw JitError(
         fmt::format("insn {}: helper {} ({}) is not implemented by nicsim", slot, id, name));
   }
-  if (verified_ && translate_verified_helper_call(slot, *info)) return;
-  // The helper's host address is data for the slow path, which calls it; generated code never
-  // branches there (under emulation it is not machine code of the target).
-  emit_constant_to_scratch(reinterpret_cast<uint64_t>(info->function));
-  emit_stub_call(stub(Stub::Helper));
-}
-
-bool Translator::translate_verified_helper_call(size_t slot, const HelperInfo& info) {
-  const InstructionFacts* fact = facts_at(slot);
-  if (info.id == kHelperMapLookupElem && fact != nullptr && fact->helper_map >= 0 && !hardening() &&
-      static_cast<size_t>(fact->helper_map) < input_.runtime.map_count()) {
-    auto* array = dynamic_cast<ArrayMap*>(&input_.runtime.map(fact->helper_map));
-    if (array != nullptr && emit_array_lookup(array->layout())) return true;
+  switch (helper_call(slot, *info)) {
+    case HelperCall::Inline:
+      emit_array_lookup(pinned_array(slot, *info)->layout());
+      return;
+    case HelperCall::Direct:
+      emit_stub_call(direct_helper_thunk(*info));
+      return;
+    case HelperCall::Stub:
+      break;
   }
-  if (info.verified == nullptr || !calls_helpers_directly()) return false;
-  emit_stub_call(direct_helper_thunk(reinterpret_cast<uint64_t>(info.verified)));
-  return true;
+  emit_stub_call(helper_entry(reinterpret_cast<uint64_t>(info->function)));
 }
 
-Label Translator::direct_helper_thunk(uint64_t function) {
+ArrayMap* Translator::pinned_array(size_t slot, const HelperInfo& info) const {
+  const InstructionFacts* fact = facts_at(slot);
+  if (info.id != kHelperMapLookupElem || fact == nullptr || fact->helper_map < 0 ||
+      static_cast<size_t>(fact->helper_map) >= input_.runtime.map_count())
+    return nullptr;
+  return dynamic_cast<ArrayMap*>(&input_.runtime.map(static_cast<size_t>(fact->helper_map)));
+}
+
+Translator::HelperCall Translator::helper_call(size_t slot, const HelperInfo& info) const {
+  if (!verified_) return HelperCall::Stub;
+  // Not when hardening: the inline constants would be unblinded.
+  ArrayMap* array = hardening() ? nullptr : pinned_array(slot, info);
+  if (array != nullptr && inlines_array_lookup(array->layout())) return HelperCall::Inline;
+  if (info.verified == nullptr || !calls_helpers_directly()) return HelperCall::Stub;
+  // A helper that moves the packet needs the frame, and the stub to refresh the packet range
+  // wherever something reads it.
+  if (info.verified_moves_packet && !packet_moves_direct_) return HelperCall::Stub;
+  return HelperCall::Direct;
+}
+
+Label Translator::helper_entry(uint64_t function) {
+  stub(Stub::Helper);
+  for (const HelperEntry& helper : helper_entries_) {
+    if (helper.function == function) return helper.entry;
+  }
+  helper_entries_.push_back(HelperEntry{function, code_.new_label()});
+  return helper_entries_.back().entry;
+}
+
+// Laid out right before the helper stub: the last entry falls into it, the others jump.
+void Translator::emit_helper_entries() {
+  for (size_t i = 0; i < helper_entries_.size(); ++i) {
+    code_.bind(helper_entries_[i].entry);
+    // The helper's host address is data for the slow path, which calls it; generated code
+    // never branches there (under emulation it is not machine code of the target).
+    emit_constant_to_scratch(helper_entries_[i].function);
+    if (i + 1 < helper_entries_.size()) emit_jump(stubs_[static_cast<size_t>(Stub::Helper)]);
+  }
+}
+
+Label Translator::direct_helper_thunk(const HelperInfo& info) {
+  const auto function = reinterpret_cast<uint64_t>(info.verified);
   for (const DirectHelper& helper : direct_helpers_) {
     if (helper.function == function) return helper.thunk;
   }
-  direct_helpers_.push_back(DirectHelper{function, code_.new_label()});
+  direct_helpers_.push_back(
+      DirectHelper{function, !info.verified_ignores_runtime, code_.new_label()});
   return direct_helpers_.back().thunk;
 }
 

@@ -4,6 +4,7 @@
 #include "jit/common/translator.h"
 
 #include "ebpf/isa/opcodes.h"
+#include "ebpf/runtime/helpers.h"
 #include "jit/common/jit_error.h"
 #include "jit/common/run_state.h"
 
@@ -54,17 +55,47 @@ Translator::Translator(CodeBuffer& code, const TranslationInput& input, bool can
   }
   leave_ = code_.new_label();
   epilogue_ = code_.new_label();
+  bool on_frame_only = false;
+  bool legacy_loads = false;
   if (verified_) {
     // Accesses the verifier did not prove safe are checked, which needs the live stack range.
     for (size_t i = 0; i < n; ++i) {
       const InstructionFacts* fact = facts_at(i);
-      if (is_memory_access(insns[i]) && fact != nullptr && fact->reachable && !fact->access_safe &&
-          fact->base != PointerKind::Context)
+      if (fact == nullptr || !fact->reachable) continue;
+      if (is_memory_access(insns[i]) && !fact->access_safe && fact->base != PointerKind::Context)
         tracking_ = true;
+      // A context load translated at compile time (translate_load).
+      if (insns[i].cls() == kClassLdx && fact->base == PointerKind::Context) on_frame_only = true;
+      if (insns[i].cls() == kClassLd && !insns[i].is_lddw() && !second_slots_[i])
+        legacy_loads = true;
     }
   }
-  // Calls out always use the run state; other uses (a fault) show in the first pass.
-  run_state_ = input.run_state_expected || counting_ || tracking_ || plan_.calls_out;
+  packet_moves_direct_ = on_frame_only && !tracking_ && !legacy_loads && !plan_.may_tail_call;
+}
+
+void Translator::plan_calls() {
+  bool through_stubs = false;
+  calls_helpers_ = false;
+  const auto& insns = input_.program.insns;
+  for (size_t i = 0; i < insns.size(); i += insns[i].is_lddw() ? 2 : 1) {
+    const Insn& insn = insns[i];
+    if (verified_ && facts_at(i) != nullptr && !facts_at(i)->reachable) continue;
+    const bool call = insn.cls() == kClassJmp && insn.op() == kJmpCall;
+    if (insn.cls() == kClassLd && !insn.is_lddw()) {
+      through_stubs = true;  // legacy packet loads
+    } else if (call && insn.source() == kSrcX) {
+      through_stubs = true;
+    } else if (call && insn.src() != kCallLocal && insn.src() != kCallKfunc) {
+      const HelperInfo* info = find_helper(insn.imm);
+      // Unknown helpers and tail calls: translate_call refuses or stubs them.
+      const HelperCall kind =
+          info != nullptr && info->function != nullptr ? helper_call(i, *info) : HelperCall::Stub;
+      if (kind == HelperCall::Stub) through_stubs = true;
+      if (kind == HelperCall::Direct) calls_helpers_ = true;
+    }
+  }
+  // Other uses of the run state (a fault) show in the first pass.
+  run_state_ = input_.run_state_expected || counting_ || tracking_ || through_stubs;
 }
 
 void Translator::emit_epilogue() {
@@ -90,6 +121,7 @@ bool Translator::used_run_state() const {
 }
 
 void Translator::emit_program() {
+  plan_calls();
   emit_prologue();
   const auto& insns = input_.program.insns;
   for (size_t i = 0; i < insns.size();) {
@@ -273,7 +305,7 @@ void Translator::emit_stubs() {
   // Direct helper thunks never leave early: they need no leave path.
   for (const DirectHelper& helper : direct_helpers_) {
     code_.bind(helper.thunk);
-    emit_direct_helper_thunk(helper.function);
+    emit_direct_helper_thunk(helper.function, helper.pass_runtime);
   }
   if (!any) return;  // verified code without calls needs no stubs at all
   code_.bind(leave_);
@@ -288,6 +320,7 @@ void Translator::emit_stubs() {
   }
   for (size_t i = 0; i < kStubCount; ++i) {
     if (!stubs_[i].valid()) continue;
+    if (static_cast<Stub>(i) == Stub::Helper) emit_helper_entries();
     code_.bind(stubs_[i]);
     emit_stub_body(static_cast<Stub>(i));
   }

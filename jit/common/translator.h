@@ -117,16 +117,20 @@ class Translator {
   virtual void emit_fault(slow_path::FaultKind kind, size_t slot, uint32_t extra) = 0;
   // Verified code, bpf_map_lookup_elem of an array map the verifier pinned to this call: r0 =
   // the address of the value whose u32 index r2 points to, or 0 when out of range, computed
-  // inline (the kernel's map_gen_lookup); r1..r5 are left as they are. False when the
-  // backend does not inline (then the helper is called).
-  virtual bool emit_array_lookup(const ebpf::ArrayLayout&) { return false; }
+  // inline (the kernel's map_gen_lookup); r1..r5 are left as they are. Only where
+  // inlines_array_lookup (else the helper is called).
+  virtual bool inlines_array_lookup(const ebpf::ArrayLayout&) const { return false; }
+  virtual void emit_array_lookup(const ebpf::ArrayLayout&) {}
   // Verified code may call a helper's HelperInfo::verified function directly, through a
   // thunk per helper (emit_direct_helper_thunk), when the backend runs host code natively.
   virtual bool calls_helpers_directly() const { return false; }
-  // The thunk, entered by emit_stub_call: calls `function` with the C ABI (r1..r5 and the
-  // Runtime as arguments), r0 its result; r1..r5 need not survive (the verifier proved
-  // that no instruction reads them after a call before writing them).
-  virtual void emit_direct_helper_thunk(uint64_t function) { (void)function; }
+  // The thunk, entered by emit_stub_call: calls `function` with the C ABI (r1..r5 and, when
+  // `pass_runtime`, the Runtime as arguments), r0 its result; r1..r5 need not survive (the
+  // verifier proved that no instruction reads them after a call before writing them).
+  virtual void emit_direct_helper_thunk(uint64_t function, bool pass_runtime) {
+    (void)function;
+    (void)pass_runtime;
+  }
 
   // --- primitives the shared control flow is written with (the backend) ---
   virtual void emit_jump(Label target) = 0;
@@ -166,6 +170,9 @@ class Translator {
   bool enters_directly() const { return direct_; }
   // The state register, the entry stack pointer and the leave path are set up.
   bool uses_run_state() const { return run_state_; }
+  // The instructions call native code that may call C++ (helpers, stubs, thunks): the stack
+  // must be aligned for it at every call.
+  bool calls_out() const { return run_state_ || calls_helpers_; }
   // Verified code without zeroed registers; checked code starts them at zero.
   bool verified() const { return verified_; }
   CodeBuffer& code() { return code_; }
@@ -202,9 +209,21 @@ class Translator {
   void translate_call(size_t slot, const Insn& insn);
   void translate_callx(size_t slot, const Insn& insn);
   void emit_tail_call();
-  // Verified code: the lookup inlined, or the helper called directly; false when neither.
-  bool translate_verified_helper_call(size_t slot, const ebpf::HelperInfo& info);
-  Label direct_helper_thunk(uint64_t function);
+  // How a helper call is compiled: the array lookup inline, a direct call of the helper's
+  // verified variant through its thunk, or the helper stub (checked code, and helpers the
+  // verifier's checks do not cover).
+  enum class HelperCall : uint8_t { Inline, Direct, Stub };
+  HelperCall helper_call(size_t slot, const ebpf::HelperInfo& info) const;
+  // The array the verifier pinned to a bpf_map_lookup_elem call, or nullptr.
+  ebpf::ArrayMap* pinned_array(size_t slot, const ebpf::HelperInfo& info) const;
+  // Before the prologue: whether any call goes through a stub (then the run state is set up)
+  // and whether any calls native code at all (then the stack is aligned for it).
+  void plan_calls();
+  Label direct_helper_thunk(const ebpf::HelperInfo& info);
+  // The helper stub's entry for one helper: it loads the helper's address into the scratch
+  // register, so that every call site of the helper is one call.
+  Label helper_entry(uint64_t function);
+  void emit_helper_entries();
   void translate_lddw(size_t slot, const Insn& insn);
   void translate_load(size_t slot, const Insn& insn);
   void translate_store(size_t slot, const Insn& insn);
@@ -229,7 +248,12 @@ class Translator {
   bool translates_context_ = false;
   EntryPlan plan_;
   bool direct_;
-  bool run_state_;
+  bool run_state_ = false;
+  bool calls_helpers_ = false;
+  // Verified code that runs only on an XDP frame (its context loads are translated, so
+  // run_raw refuses it) and in which nothing reads the packet range the run state keeps
+  // (no checked access, legacy load or tail call): helpers may move the packet directly.
+  bool packet_moves_direct_ = false;
   size_t last_slot_ = 0;  // the last instruction in program order
 
   std::vector<bool> second_slots_;  // slots holding the upper half of an lddw
@@ -243,9 +267,15 @@ class Translator {
   std::array<Label, kStubCount> stubs_;
   struct DirectHelper {
     uint64_t function;
+    bool pass_runtime;
     Label thunk;
   };
   std::vector<DirectHelper> direct_helpers_;
+  struct HelperEntry {
+    uint64_t function;
+    Label entry;
+  };
+  std::vector<HelperEntry> helper_entries_;
   struct ColdPath {
     Label label;
     slow_path::FaultKind kind;

@@ -39,9 +39,10 @@ X86Translator::SavedRegisters X86Translator::saved_registers() const {
   for (int reg = 7; reg <= 9; ++reg)
     save_if(plan.uses(reg), ebpf_reg(reg));
   // Entered with rsp 8 mod 16. A trampoline calls the body with rsp 0 mod 16 (an odd number
-  // of pushes); a body entered directly keeps 8 mod 16 (an even number) when it calls stubs.
+  // of pushes); a body entered directly keeps 8 mod 16 (an even number) when it calls stubs
+  // or helper thunks, which then run at 0 mod 16 and call C++ as the System V ABI requires.
   const bool odd = saved.count % 2 == 1;
-  saved.pad = enters_directly() ? odd && uses_run_state() : !odd;
+  saved.pad = enters_directly() ? odd && calls_out() : !odd;
   return saved;
 }
 

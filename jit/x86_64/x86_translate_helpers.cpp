@@ -23,11 +23,14 @@ void scale(X86Encoder& enc, Reg reg, uint64_t factor) {
 
 }  // namespace
 
+// imul takes a signed 32-bit factor; index * stride cannot overflow 64 bits below that.
+bool X86Translator::inlines_array_lookup(const ebpf::ArrayLayout& layout) const {
+  return layout.slot_stride <= INT32_MAX && layout.copy_stride <= INT32_MAX;
+}
+
 // r0 = index < max_entries ? base + index * slot_stride (+ cpu * copy_stride) : 0, with the
 // index read as the helper reads it (a u32 at r2). Only r0 and the scratch register change.
-bool X86Translator::emit_array_lookup(const ebpf::ArrayLayout& layout) {
-  // imul takes a signed 32-bit factor; index * stride cannot overflow 64 bits below that.
-  if (layout.slot_stride > INT32_MAX || layout.copy_stride > INT32_MAX) return false;
+void X86Translator::emit_array_lookup(const ebpf::ArrayLayout& layout) {
   const Reg r0 = ebpf_reg(0);
   const Label out_of_range = code().new_label();
   const Label done = code().new_label();
@@ -49,13 +52,13 @@ bool X86Translator::emit_array_lookup(const ebpf::ArrayLayout& layout) {
   code().bind(out_of_range);
   enc_.alu_reg_reg(AluOp::Xor, Width::W32, r0, r0);
   code().bind(done);
-  return true;
 }
 
 // Entered by a call from an eBPF function, so rsp is 0 mod 16 here: the C call needs no
-// adjustment. r1..r5 are already the helper's first five arguments; the Runtime is the sixth.
-void X86Translator::emit_direct_helper_thunk(uint64_t function) {
-  enc_.movabs_reg_imm64(Reg::r9, reinterpret_cast<uint64_t>(&runtime()));
+// adjustment. r1..r5 are already the helper's first five arguments; the Runtime is the sixth,
+// left out for variants that never read it.
+void X86Translator::emit_direct_helper_thunk(uint64_t function, bool pass_runtime) {
+  if (pass_runtime) enc_.movabs_reg_imm64(Reg::r9, reinterpret_cast<uint64_t>(&runtime()));
   enc_.movabs_reg_imm64(kScratch0, function);
   enc_.call_reg(kScratch0);
   enc_.ret();

@@ -84,9 +84,10 @@ class X86Translator final : public Translator {
   void emit_leave_path() override;
 
   // --- verified helper calls (x86_translate_helpers.cpp) ---
-  bool emit_array_lookup(const ebpf::ArrayLayout& layout) override;
+  bool inlines_array_lookup(const ebpf::ArrayLayout& layout) const override;
+  void emit_array_lookup(const ebpf::ArrayLayout& layout) override;
   bool calls_helpers_directly() const override { return true; }
-  void emit_direct_helper_thunk(uint64_t function) override;
+  void emit_direct_helper_thunk(uint64_t function, bool pass_runtime) override;
 
   // --- stubs (x86_stubs.cpp) ---
   void emit_range_check(int32_t range_field, int size, Label miss) override;

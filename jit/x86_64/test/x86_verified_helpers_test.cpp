@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "ebpf/asm/assembler.h"
 #include "ebpf/runtime/helpers.h"
-#include "jit/x86_64/test/jit_test_support.h"
+#include "jit/x86_64/test/verified_helpers_support.h"
 #include "jit/x86_64/x86_disassembler.h"
 #include "verifier/verifier.h"
 
@@ -22,56 +21,6 @@ class X86VerifiedHelpers : public ::testing::Test {
  protected:
   void SetUp() override { NICSIM_REQUIRE_X86_64_HOST(); }
 };
-
-ebpf::MapDefinition map_definition(const char* name, ebpf::MapType type, uint32_t key_size,
-                                   uint32_t value_size, uint32_t max_entries) {
-  ebpf::MapDefinition def;
-  def.name = name;
-  def.type = type;
-  def.key_size = key_size;
-  def.value_size = value_size;
-  def.max_entries = max_entries;
-  return def;
-}
-
-ebpf::ElfObject xdp_object(const std::string& source, std::vector<ebpf::MapDefinition> maps) {
-  ebpf::ElfObject object =
-      ebpf::make_single_program_object(ebpf::assemble(source), ebpf::ProgramType::Xdp, "xdp");
-  object.maps = std::move(maps);
-  return object;
-}
-
-EngineFactory verified_x86() {
-  return [](const ebpf::Program& program, ebpf::Runtime& runtime) -> std::unique_ptr<ebpf::Engine> {
-    return make_x86_64_engine(verifier::verify_program(runtime.object(), program), runtime);
-  };
-}
-
-DifferentialReport against_interpreter(const ebpf::ElfObject& object,
-                                       const std::vector<DifferentialInput>& inputs,
-                                       ebpf::RuntimeConfig config = {}) {
-  DifferentialOptions options;
-  options.runtime = config;
-  options.compare_instruction_counts = false;  // verified code does not count instructions
-  return compare_engines(object, 0, inputs, interpreter_factory(), verified_x86(), options);
-}
-
-// Native calls in the verified code of `object`'s program, besides the entry trampoline's.
-size_t calls_in_verified_code(const ebpf::ElfObject& object) {
-  ebpf::Runtime runtime(object);
-  const auto engine =
-      make_x86_64_engine(verifier::verify_program(object, object.programs[0]), runtime);
-  const std::string listing = disassemble_x86_64(engine->entry());
-  // Machine instructions are listed as "  <offset>:  <mnemonic> ..." (eBPF ones after ';');
-  // only the instructions' own code counts, not the prologue (which calls the body when the
-  // program is not entered directly) nor the stubs and thunks after it.
-  const size_t begin = listing.find("\n;    0: ");
-  const size_t end = listing.find("; cold paths and stubs");
-  size_t calls = 0;
-  for (size_t at = listing.find(":  call ", begin); at < end; at = listing.find(":  call ", at + 1))
-    ++calls;
-  return calls;
-}
 
 // The packet's first byte is the array index (a u32 on the stack); a found value's second
 // u64 counts the lookups of its entry; r0 = 100 for a miss, else the index.
@@ -248,8 +197,8 @@ out:
   EXPECT_EQ(counter_of(runtime.map(1), 0, 0), 0u);  // not the definition
 }
 
-// Helpers with a verified variant (hash lookup, the clock, random numbers, the CPU id,
-// redirect, redirect_map) are called directly; map_update_elem still goes through the stub.
+// Helpers with a verified variant (hash lookup and update, the clock, random numbers, the CPU
+// id, redirect, redirect_map) are called directly.
 // Their results land in the array's value and in r0.
 TEST_F(X86VerifiedHelpers, DirectHelperCallsGiveTheInterpretersResults) {
   const ebpf::ElfObject object =
