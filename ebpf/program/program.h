@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ebpf/isa/instruction.h"
+#include "ebpf/maps/map_flags.h"
 
 namespace nicsim::ebpf {
 
@@ -112,7 +113,14 @@ struct MapDefinition {
   std::vector<uint8_t> initial_value;
   // BTF `.values = {...}` initialisers: slot -> name of a program (prog_array) or map.
   std::vector<std::pair<uint32_t, std::string>> initial_slots;
+  // Frozen global data: its contents are known when the program is loaded.
   bool read_only() const { return origin == MapOrigin::Rodata || origin == MapOrigin::Kconfig; }
+  // Values a program may read but not write: frozen global data, BPF_F_RDONLY_PROG maps, and
+  // devmaps and xskmaps (the kernel marks them BPF_F_RDONLY_PROG itself).
+  bool program_read_only() const {
+    return read_only() || (flags & kMapFlagReadOnlyProg) != 0 || type == MapType::Devmap ||
+           type == MapType::DevmapHash || type == MapType::Xskmap;
+  }
 };
 
 struct SourceLocation {

@@ -119,9 +119,9 @@ uint64_t helper_fib_lookup(uint64_t ctx, uint64_t params_ptr, uint64_t plen, uin
   return fib_lookup_in(*runtime, params_ptr, length, flags);
 }
 
-// The verifier proved r1 the context and `params_ptr` initialised memory of plen bytes. Like
-// the kernel's verifier (6.12), it does not refuse a read-only map value there, which the
-// checked helper refuses as not writable (docs/jit-x86_64.md, "Differences").
+// The verifier proved r1 the context and `params_ptr` initialised memory of plen bytes that the
+// program may write (a read-only map value is refused, as fib_lookup's MEM_WRITE argument is in
+// Linux), so the checked helper's writability test is already done.
 uint64_t helper_fib_lookup_verified(uint64_t, uint64_t params_ptr, uint64_t plen, uint64_t flags,
                                     uint64_t, Runtime* runtime) {
   return fib_lookup_in(*runtime, params_ptr, static_cast<int32_t>(plen), flags);

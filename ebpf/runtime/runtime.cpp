@@ -5,22 +5,9 @@
 #include <algorithm>
 #include <cstring>
 
-#include "ebpf/maps/map_flags.h"
 #include "ebpf/util/error.h"
 
 namespace nicsim::ebpf {
-
-namespace {
-
-// Values a program may read but not write: .rodata/.kconfig, BPF_F_RDONLY_PROG maps, and
-// devmaps and xskmaps (the kernel marks them read-only for programs).
-bool program_read_only(const MapDefinition& def) {
-  return def.read_only() || (def.flags & kMapFlagReadOnlyProg) != 0 ||
-         def.type == MapType::Devmap || def.type == MapType::DevmapHash ||
-         def.type == MapType::Xskmap;
-}
-
-}  // namespace
 
 Runtime::Runtime(const ElfObject& object, RuntimeConfig config)
     : object_(&object),
@@ -125,7 +112,8 @@ bool Runtime::accessible(uint64_t addr, uint64_t len, bool write) const {
     if (addr >= region.begin && addr + len <= region.end) return true;
   }
   for (size_t i = 0; i < maps_.size(); ++i) {
-    if (maps_[i]->owns_value_range(addr, len)) return !write || !program_read_only(maps_[i]->def());
+    if (maps_[i]->owns_value_range(addr, len))
+      return !write || !maps_[i]->def().program_read_only();
   }
   return false;
 }

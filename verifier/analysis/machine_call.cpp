@@ -72,7 +72,7 @@ void Machine::check_helper_memory(VerifierState& s, int32_t insn, int regno,
       return;
     case RegType::MapValue: {
       const MapDefinition& def = ctx_.maps[ptr.map];
-      if (write && def.read_only()) {
+      if (write && def.program_read_only()) {
         fail(insn, fmt::format("write into map forbidden, value_size={} off={} size={}",
                                def.value_size, ptr.off, size));
       }
@@ -141,6 +141,7 @@ void Machine::helper_call(VerifierState& s, int32_t insn, Step&, int32_t id) {
   int32_t map = -1;
   int mem_regno = -1;  // the memory argument whose size the next argument gives
   bool mem_write = false;
+  bool mem_read_write = false;
   int64_t alloc_size = 0;
   uint32_t released = 0;
   uint32_t inherited_ref = 0;
@@ -210,10 +211,12 @@ void Machine::helper_call(VerifierState& s, int32_t insn, Step&, int32_t id) {
         [[fallthrough]];
       case ArgType::ReadMem:
       case ArgType::WriteMem:
+      case ArgType::ReadWriteMem:
         expect(is_memory_pointer(reg), kMemoryTypes);
         mem_regno = regno;
         mem_write =
             proto->args[k] == ArgType::WriteMem || proto->args[k] == ArgType::WriteMemOrNull;
+        mem_read_write = proto->args[k] == ArgType::ReadWriteMem;
         break;
       case ArgType::ConstSize:
       case ArgType::ConstSizeOrZero: {
@@ -236,8 +239,14 @@ void Machine::helper_call(VerifierState& s, int32_t insn, Step&, int32_t id) {
                                  regno));
         }
         if (mem_regno >= 0) {
-          check_helper_memory(s, insn, mem_regno, s.reg(mem_regno), static_cast<int64_t>(v.u64.max),
-                              mem_write, zero_ok);
+          // A helper that reads its argument before writing it (fib_lookup's params) needs the
+          // bytes initialized, and writable: the kernel refuses a read-only map value there.
+          const auto max_size = static_cast<int64_t>(v.u64.max);
+          if (mem_read_write) {
+            check_helper_memory(s, insn, mem_regno, s.reg(mem_regno), max_size, false, zero_ok);
+          }
+          check_helper_memory(s, insn, mem_regno, s.reg(mem_regno), max_size,
+                              mem_write || mem_read_write, zero_ok);
         }
         mem_regno = -1;
         break;

@@ -255,7 +255,7 @@ RegisterState Machine::region_access(VerifierState&, int32_t insn, int regno,
       break;
   }
   const MapDefinition& def = ctx_.maps[ptr.map];
-  if (write && def.read_only()) {
+  if (write && def.program_read_only()) {
     fail(insn, fmt::format("write into map forbidden, value_size={} off={} size={}", def.value_size,
                            int64_t{off} + ptr.off, size));
   }

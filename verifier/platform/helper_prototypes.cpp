@@ -114,7 +114,7 @@ const std::array kPrototypes = {
     p(68, "skb_load_bytes_relative", R::Integer,
       {A::Ctx, A::Anything, A::WriteMem, A::ConstSize, A::Anything}),
     // The fib parameters are read and written: initialised memory.
-    p(69, "fib_lookup", R::Integer, {A::Ctx, A::ReadMem, A::ConstSize, A::Anything}),
+    p(69, "fib_lookup", R::Integer, {A::Ctx, A::ReadWriteMem, A::ConstSize, A::Anything}),
     p(70, "sock_hash_update", R::Integer, {A::Ctx, A::ConstMapPtr, A::MapKey, A::Anything}),
     p(71, "msg_redirect_hash", R::Integer, {A::Ctx, A::ConstMapPtr, A::MapKey, A::Anything}),
     p(72, "sk_redirect_hash", R::Integer, {A::Ctx, A::ConstMapPtr, A::MapKey, A::Anything}),

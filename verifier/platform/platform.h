@@ -35,9 +35,10 @@ enum class ArgType : uint8_t {
   ReadMemOrNull,
   WriteMem,  // points to memory the helper writes, size in the next argument
   WriteMemOrNull,
-  FixedWriteMem,         // points to `fixed_size` bytes the helper writes
-  ConstSize,             // size of the previous memory argument, > 0
-  ConstSizeOrZero,       // size of the previous memory argument, >= 0
+  ReadWriteMem,     // points to initialized memory the helper reads and then writes (MEM_WRITE)
+  FixedWriteMem,    // points to `fixed_size` bytes the helper writes
+  ConstSize,        // size of the previous memory argument, > 0
+  ConstSizeOrZero,  // size of the previous memory argument, >= 0
   ConstAllocSizeOrZero,  // size of memory to allocate (ringbuf_reserve)
   ReleaseRingbufMem,     // a ringbuf record from ringbuf_reserve (released by the call)
   SockCommon,            // any socket pointer, not NULL

@@ -302,6 +302,25 @@ TEST(Maps, HelperArgumentsFollowThePrototype) {
             "insn 3: invalid indirect access to stack R1 off=-1 size=20");
 }
 
+TEST(Maps, FibLookupReadsAndWritesItsParameters) {
+  // fib_lookup reads the parameters and writes its answer into them (ARG_PTR_TO_MEM | MEM_WRITE in
+  // Linux): they must be initialized, and a read-only map value cannot hold them.
+  const std::string in_map_value =
+      "r6 = r1\nr7 = 0\n*(u32 *)(r10 - 4) = r7\nr2 = r10\nr2 += -4\nr1 = map_fd 0\ncall 1\n"
+      "if r0 == 0 goto +5\nr2 = r0\nr1 = r6\nr3 = 64\nr4 = 0\ncall 69\nr0 = 0\nexit";
+  ebpf::MapDefinition params = array_map("params", 64);
+  EXPECT_EQ(verdict(verify_source(in_map_value, ProgramType::Xdp, {params})), "");
+  params.origin = ebpf::MapOrigin::Rodata;
+  EXPECT_EQ(verdict(verify_source(in_map_value, ProgramType::Xdp, {params})),
+            "insn 13: write into map forbidden, value_size=64 off=0 size=64");
+  params.origin = ebpf::MapOrigin::Declared;
+  params.flags = ebpf::kMapFlagReadOnlyProg;
+  EXPECT_EQ(verdict(verify_source(in_map_value, ProgramType::Xdp, {params})),
+            "insn 13: write into map forbidden, value_size=64 off=0 size=64");
+  EXPECT_EQ(verdict(verify_source("r2 = r10\nr2 += -64\nr3 = 64\nr4 = 0\ncall 69\nr0 = 0\nexit")),
+            "insn 4: invalid indirect read from stack R2 off -64+0 size 64");
+}
+
 TEST(References, RingbufRecordsMustBeReleased) {
   const std::vector maps = {map_of(MapType::Ringbuf, "events", 0, 0, 4096)};
   const std::string reserve = "r1 = map_fd 0\nr2 = 8\nr3 = 0\ncall 131\n";
