@@ -60,10 +60,17 @@ void Translator::translate_call(size_t slot, const Insn& insn) {
 
 bool Translator::translate_verified_helper_call(size_t slot, const HelperInfo& info) {
   const InstructionFacts* fact = facts_at(slot);
-  if (info.id == kHelperMapLookupElem && fact != nullptr && fact->helper_map >= 0 && !hardening() &&
+  if (info.id == kHelperMapLookupElem && fact != nullptr && fact->helper_map >= 0 &&
       static_cast<size_t>(fact->helper_map) < input_.runtime.map_count()) {
-    auto* array = dynamic_cast<ArrayMap*>(&input_.runtime.map(fact->helper_map));
-    if (array != nullptr && emit_array_lookup(array->layout())) return true;
+    Map& map = input_.runtime.map(fact->helper_map);
+    auto* array = dynamic_cast<ArrayMap*>(&map);
+    if (array != nullptr && !hardening() && emit_array_lookup(array->layout())) return true;
+    // The map's own lookup, called directly: no dispatch on the map's type, key size fixed.
+    if (const Map::DirectLookup direct = map.direct_lookup();
+        direct != nullptr && calls_helpers_directly()) {
+      emit_stub_call(direct_helper_thunk(reinterpret_cast<uint64_t>(direct)));
+      return true;
+    }
   }
   if (info.verified == nullptr || !calls_helpers_directly()) return false;
   emit_stub_call(direct_helper_thunk(reinterpret_cast<uint64_t>(info.verified)));
