@@ -1,4 +1,4 @@
-// nicsim_kernel_jit_compare [--rounds N] [--filter SUBSTRING] [--dump DIRECTORY]
+// nicsim_kernel_jit_compare [--rounds N] [--filter SUBSTRING] [--dump DIRECTORY] [--profile]
 // For each program of the benchmark suite (bench/engines: the bundled programs and the
 // corpus's Linux XDP samples, with their traffic and map contents) and each kernel XDP sample
 // built from linux-source in bench/programs, on the same 64-byte packets and the same map
@@ -18,6 +18,8 @@
 // - the XDP action and output packet of every packet, nicsim (both modes) against the kernel.
 // Each time is the fastest of N rounds (the machine is shared). --dump writes nicsim's code
 // (<name>.verified.bin, <name>.checked.bin) for `objdump -D -b binary -m i386:x86-64`.
+// --profile times nicsim's Verified steady state alone (no other engine, no kernel run in
+// the loop), so that `perf record` sees only that loop.
 
 #include <fmt/format.h>
 
@@ -182,6 +184,7 @@ void compare_outputs(ebpf::Engine& engine, const kernel_oracle::KernelProgram& k
 }
 
 std::string dump_directory;  // --dump
+bool profile_only = false;   // --profile
 
 void record_code(const jit::JitEngine& engine, const std::string& name, const char* mode_name,
                  NicsimMode& mode) {
@@ -244,14 +247,17 @@ Measurement measure(const bench::BenchProgram& bench_program, EmptyProgram& empt
   }
   const size_t steady = std::min(kSteadyPackets, packets.size());
   for (int round = 0; round < rounds; ++round) {
-    if (verified_engine) {
+    if (verified_engine && !profile_only) {
       const double empty_ns = time_nicsim(*empty.verified_engine, packets);
       m.verified.time.keep_fastest(time_nicsim(*verified_engine, packets), empty_ns);
+    }
+    if (verified_engine) {
       const double steady_empty =
           time_nicsim_steady(*empty.verified_engine, packets, steady, kSteadyRepeat);
       m.verified.steady.keep_fastest(
           time_nicsim_steady(*verified_engine, packets, steady, kSteadyRepeat), steady_empty);
     }
+    if (profile_only) continue;
     const double checked_empty = time_nicsim(*empty.checked_engine, packets);
     m.checked.time.keep_fastest(time_nicsim(*checked_engine, packets), checked_empty);
     if (!kernel.loaded()) continue;
@@ -289,10 +295,11 @@ std::string ratio_cell(const NicsimMode& mode, uint32_t kernel_bytes) {
   return fmt::format("{:.2f}", static_cast<double>(mode.code_bytes) / kernel_bytes);
 }
 
-std::string time_cells(const NicsimMode& mode) {
-  if (!mode.status.empty()) return "| | |";
-  const Timed& t = mode.time;
-  return fmt::format("| {:.1f} | {:.1f} | {:.1f} |", t.program_ns, t.empty_ns, t.net());
+// Three cells (program, empty, net) of a time; blank when it was not measured (a mode that did
+// not compile, a kernel that refused the program, a regime --profile skips).
+std::string time_cells(const Timed& t, bool measured = true) {
+  if (!measured || t.program_ns >= Timed{}.program_ns) return "| | | ";
+  return fmt::format("| {:.1f} | {:.1f} | {:.1f} ", t.program_ns, t.empty_ns, t.net());
 }
 
 std::string agreement_cell(const NicsimMode& mode, size_t packets) {
@@ -319,20 +326,11 @@ void print_tables(const std::vector<Measurement>& rows) {
       "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
       kSteadyRepeat);
   for (const auto& m : rows) {
-    std::string kernel = "| | | | | | | | | |";
-    if (m.kernel_status.empty()) {
-      const Timed& f = m.kernel_fresh;
-      const Timed& st = m.kernel_steady;
-      const Timed& ours = m.verified.steady;
-      kernel = fmt::format("| {:.1f} | {:.1f} | {:.1f} | {} | {} | {} | {:.1f} | {:.1f} | {:.1f} |",
-                           f.program_ns, f.empty_ns, f.net(),
-                           m.verified.status.empty() ? fmt::format("{:.1f}", ours.program_ns) : "",
-                           m.verified.status.empty() ? fmt::format("{:.1f}", ours.empty_ns) : "",
-                           m.verified.status.empty() ? fmt::format("{:.1f}", ours.net()) : "",
-                           st.program_ns, st.empty_ns, st.net());
-    }
-    fmt::print("| {} {} {} {}\n", m.name, time_cells(m.verified), time_cells(m.checked).substr(1),
-               kernel.substr(1));
+    const bool verified = m.verified.status.empty();
+    const bool kernel = m.kernel_status.empty();
+    fmt::print("| {} {}{}{}{}{}|\n", m.name, time_cells(m.verified.time, verified),
+               time_cells(m.checked.time), time_cells(m.kernel_fresh, kernel),
+               time_cells(m.verified.steady, verified), time_cells(m.kernel_steady, kernel));
   }
   fmt::print(
       "\nSame action / same packet as the kernel\n\n| program | verified | checked |\n"
@@ -364,6 +362,7 @@ int main(int argc, char** argv) {
     if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = std::atoi(argv[++i]);
     if (std::strcmp(argv[i], "--filter") == 0 && i + 1 < argc) filter = argv[++i];
     if (std::strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_directory = argv[++i];
+    if (std::strcmp(argv[i], "--profile") == 0) profile_only = true;
   }
   const auto& access = kernel_oracle::kernel_access();
   if (!access.available) {

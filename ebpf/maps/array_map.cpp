@@ -7,12 +7,6 @@
 
 namespace nicsim::ebpf {
 
-uint32_t read_u32_key(const void* key) {
-  uint32_t index;
-  std::memcpy(&index, key, sizeof index);
-  return index;
-}
-
 ArrayMap::ArrayMap(const MapDefinition& def, const MapContext& context)
     : Map(def),
       context_(context),

@@ -2,6 +2,8 @@
 // BPF_MAP_TYPE_ARRAY and BPF_MAP_TYPE_PERCPU_ARRAY: max_entries zero-initialised values
 // indexed by a u32 key; entries always exist and cannot be deleted.
 
+#include <cstring>
+
 #include "ebpf/maps/map.h"
 #include "ebpf/maps/value_slots.h"
 
@@ -43,6 +45,10 @@ class ArrayMap : public Map {
 };
 
 // Reads a u32 key from possibly unaligned program memory.
-uint32_t read_u32_key(const void* key);
+inline uint32_t read_u32_key(const void* key) {
+  uint32_t index;
+  std::memcpy(&index, key, sizeof index);
+  return index;
+}
 
 }  // namespace nicsim::ebpf

@@ -31,11 +31,30 @@ uint32_t HashMap::current_copy() const {
   return *context_.current_cpu;
 }
 
-void* HashMap::lookup(const void* key) {
-  const uint32_t slot = find(key);
+void* HashMap::program_value(uint32_t slot) {
   if (slot == SlotList::kNone) return nullptr;
   if (lru_) recency_.move_to_back(slot);
   return slots_.value(slot, current_copy());
+}
+
+void* HashMap::lookup(const void* key) {
+  return program_value(find(key));
+}
+
+template <uint32_t kKeySize>
+void* HashMap::lookup_sized(Map* map, const void* key) {
+  auto& self = *static_cast<HashMap*>(map);
+  if constexpr (kKeySize == 0) {
+    return self.program_value(self.index_.find(key));
+  } else {
+    return self.program_value(self.index_.find_sized<kKeySize>(key));
+  }
+}
+
+Map::DirectLookup HashMap::direct_lookup() const {
+  return direct_lookup_for_key_size(def().key_size, [](auto size) -> DirectLookup {
+    return &HashMap::lookup_sized<decltype(size)::value>;
+  });
 }
 
 int64_t HashMap::slot_for_update(const void* key, uint64_t flags) {

@@ -23,6 +23,7 @@ class HashMap : public Map {
   void* lookup(const void* key) override;
   int update(const void* key, const void* value, uint64_t flags) override;
   int remove(const void* key) override;
+  DirectLookup direct_lookup() const override;
   size_t host_value_size() const override { return slots_.host_size(); }
   int host_lookup(const void* key, void* value_out) const override;
   int host_update(const void* key, const void* value, uint64_t flags) override;
@@ -34,6 +35,11 @@ class HashMap : public Map {
  private:
   // Slot of `key`, or SlotList::kNone.
   uint32_t find(const void* key) const { return index_.find(key); }
+  // What a program's lookup returns for the slot found (kNone: nullptr).
+  void* program_value(uint32_t slot);
+  // DirectLookup for keys of kKeySize bytes (0: any size).
+  template <uint32_t kKeySize>
+  static void* lookup_sized(Map* map, const void* key);
   // Finds or makes the slot for an update; negative errno when the flags or capacity refuse.
   int64_t slot_for_update(const void* key, uint64_t flags);
   uint32_t current_copy() const;

@@ -1,6 +1,7 @@
 #include "ebpf/maps/lpm_trie_map.h"
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -71,29 +72,70 @@ int64_t LpmTrieMap::find_exact(const void* key) const {
   return slot == KeyIndex::kNone ? int64_t{-1} : int64_t{slot};
 }
 
-int64_t LpmTrieMap::find_longest(const void* key) const {
+int64_t LpmTrieMap::find_longest_in_word(const void* key) const {
+  static_assert(std::endian::native == std::endian::little);
   const uint32_t length = prefix_length_of(key);
-  if (length > max_prefix_length()) return -1;
+  if (length > 32) return -1;
+  uint32_t data;
+  std::memcpy(&data, data_of(key), sizeof data);
+  const uint32_t address = __builtin_bswap32(data);  // the key's first bit is the MSB
+  // Each candidate key is one register: written to memory byte by byte, as the general path
+  // does, the index's 8-byte reads of it would stall (no store-to-load forwarding from
+  // several smaller stores).
+  for (const uint32_t candidate : lengths_in_use_) {
+    if (candidate > length) continue;
+    const uint32_t masked = address & static_cast<uint32_t>(~(uint64_t{UINT32_MAX} >> candidate));
+    const uint64_t canonical = candidate | uint64_t{__builtin_bswap32(masked)} << 32;
+    const uint32_t slot = index_.find_sized<8>(&canonical);
+    if (slot != KeyIndex::kNone) return slot;
+  }
+  return -1;
+}
+
+template <uint32_t kKeySize>
+int64_t LpmTrieMap::find_longest(const void* key) const {
+  if constexpr (kKeySize == 8 && std::endian::native == std::endian::little)
+    return find_longest_in_word(key);
+  const uint32_t data_size = kKeySize == 0 ? data_size_ : kKeySize - 4;
+  const uint32_t length = prefix_length_of(key);
+  if (length > data_size * 8) return -1;
   // One copy of the data; each shorter candidate (longest first) clears the bits past it.
   KeyBuffer buffer;
   uint8_t* bytes = buffer.data() + 4;
-  std::memcpy(bytes, data_of(key), data_size_);
+  std::memcpy(bytes, data_of(key), data_size);
   for (const uint32_t candidate : lengths_in_use_) {
     if (candidate > length) continue;
     std::memcpy(buffer.data(), &candidate, 4);
     uint32_t byte = candidate / 8;
     if (candidate % 8 != 0) bytes[byte++] &= static_cast<uint8_t>(0xff00 >> (candidate % 8));
-    for (; byte < data_size_; ++byte)
+    for (; byte < data_size; ++byte)
       bytes[byte] = 0;
-    const uint32_t slot = index_.find(buffer.data());
+    uint32_t slot;
+    if constexpr (kKeySize == 0) {
+      slot = index_.find(buffer.data());
+    } else {
+      slot = index_.find_sized<kKeySize>(buffer.data());
+    }
     if (slot != KeyIndex::kNone) return slot;
   }
   return -1;
 }
 
 void* LpmTrieMap::lookup(const void* key) {
-  const int64_t slot = find_longest(key);
-  return slot < 0 ? nullptr : slots_.value(static_cast<uint32_t>(slot));
+  return lookup_sized<0>(this, key);
+}
+
+template <uint32_t kKeySize>
+void* LpmTrieMap::lookup_sized(Map* map, const void* key) {
+  auto& self = *static_cast<LpmTrieMap*>(map);
+  const int64_t slot = self.find_longest<kKeySize>(key);
+  return slot < 0 ? nullptr : self.slots_.value(static_cast<uint32_t>(slot));
+}
+
+Map::DirectLookup LpmTrieMap::direct_lookup() const {
+  return direct_lookup_for_key_size(def().key_size, [](auto size) -> DirectLookup {
+    return &LpmTrieMap::lookup_sized<decltype(size)::value>;
+  });
 }
 
 int LpmTrieMap::update(const void* key, const void* value, uint64_t flags) {

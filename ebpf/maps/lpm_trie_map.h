@@ -27,6 +27,7 @@ class LpmTrieMap : public Map {
   void* lookup(const void* key) override;
   int update(const void* key, const void* value, uint64_t flags) override;
   int remove(const void* key) override;
+  DirectLookup direct_lookup() const override;
   int host_lookup(const void* key, void* value_out) const override;
   int host_update(const void* key, const void* value, uint64_t flags) override;
   int get_next_key(const void* key, void* next_key) const override;
@@ -42,8 +43,15 @@ class LpmTrieMap : public Map {
   void canonical_key(uint32_t prefix_length, const uint8_t* data, KeyBuffer& out) const;
   // Slot of the exact entry for `key`, or -1.
   int64_t find_exact(const void* key) const;
-  // Longest-prefix match of `key`, or -1.
+  // Longest-prefix match of `key`, or -1; kKeySize is the key size when known at compile
+  // time (0: read at run time).
+  template <uint32_t kKeySize = 0>
   int64_t find_longest(const void* key) const;
+  // find_longest for 4 data bytes (IPv4 addresses) on a little-endian host.
+  int64_t find_longest_in_word(const void* key) const;
+  // DirectLookup for keys of kKeySize bytes (0: any size).
+  template <uint32_t kKeySize>
+  static void* lookup_sized(Map* map, const void* key);
   uint8_t* stored_key(uint32_t slot) const {
     return keys_.get() + static_cast<size_t>(slot) * def().key_size;
   }

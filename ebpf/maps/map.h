@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "ebpf/program/program.h"
@@ -50,6 +51,12 @@ class Map {
   // 0, or -EEXIST / -ENOENT / -E2BIG / -EINVAL / -ENOMEM as the kernel returns.
   virtual int update(const void* key, const void* value, uint64_t flags) = 0;
   virtual int remove(const void* key) = 0;
+  // lookup() without virtual dispatch, for a caller that knows the map (a JIT-compiled call
+  // site the verifier pinned to it): direct_lookup()(this, key) returns what lookup(key)
+  // returns, as a plain C function with the key size fixed where it can be. nullptr when the
+  // map offers none.
+  using DirectLookup = void* (*)(Map* map, const void* key);
+  virtual DirectLookup direct_lookup() const { return nullptr; }
 
   // --- host-side operations (bpf(2) syscall side) ---
   // Host value size: value_size for ordinary maps, num_cpus * round_up(value_size, 8) for
@@ -68,6 +75,33 @@ class Map {
  private:
   MapDefinition def_;
 };
+
+// make(std::integral_constant<uint32_t, N>{}) for the key sizes programs commonly use (a u32,
+// a u64, IPv6 addresses, flow tuples), N = 0 for the others (the size is then read at run
+// time): how maps choose their DirectLookup.
+template <class Make>
+Map::DirectLookup direct_lookup_for_key_size(uint32_t key_size, Make make) {
+  switch (key_size) {
+    case 4:
+      return make(std::integral_constant<uint32_t, 4>{});
+    case 8:
+      return make(std::integral_constant<uint32_t, 8>{});
+    case 12:
+      return make(std::integral_constant<uint32_t, 12>{});
+    case 16:
+      return make(std::integral_constant<uint32_t, 16>{});
+    case 20:
+      return make(std::integral_constant<uint32_t, 20>{});
+    case 24:
+      return make(std::integral_constant<uint32_t, 24>{});
+    case 32:
+      return make(std::integral_constant<uint32_t, 32>{});
+    case 40:
+      return make(std::integral_constant<uint32_t, 40>{});
+    default:
+      return make(std::integral_constant<uint32_t, 0>{});
+  }
+}
 
 // Creates the map described by `def`; throws nicsim::Error naming the map when its type or
 // geometry is not supported (e.g. "map 'events': type user_ringbuf is not supported").

@@ -42,12 +42,6 @@ int64_t RedirectMap::find(uint32_t key) const {
   return key < def().max_entries && slots_.live(key) ? int64_t{key} : int64_t{-1};
 }
 
-std::optional<uint32_t> RedirectMap::target(uint32_t key) const {
-  const int64_t slot = find(key);
-  if (slot < 0) return std::nullopt;
-  return read_u32_key(slots_.value(static_cast<uint32_t>(slot)));
-}
-
 void* RedirectMap::lookup(const void* key) {
   if (def().type == MapType::Cpumap) return nullptr;
   const int64_t slot = find(read_u32_key(key));

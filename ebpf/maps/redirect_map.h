@@ -11,6 +11,7 @@
 // (the verifier forbids them). Unlike the kernel, host lookups of an xskmap return the
 // stored value, so that its contents can be dumped.
 
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -35,7 +36,15 @@ class RedirectMap : public Map {
 
   // The first u32 of the value under `key` (devmap: egress ifindex; cpumap: queue size;
   // xskmap: socket), or nullopt when the slot is empty: redirect_map then falls back.
-  std::optional<uint32_t> target(uint32_t key) const;
+  // Inline: every bpf_redirect_map calls it, and built out of line the optional makes a
+  // round trip through memory that the store buffer cannot forward.
+  std::optional<uint32_t> target(uint32_t key) const {
+    const int64_t slot = find(key);
+    if (slot < 0) return std::nullopt;
+    uint32_t value;
+    std::memcpy(&value, slots_.value(static_cast<uint32_t>(slot)), sizeof value);
+    return value;
+  }
 
  private:
   bool hashed() const { return def().type == MapType::DevmapHash; }

@@ -55,8 +55,14 @@ void Translator::translate_call(size_t slot, const Insn& insn) {
     case HelperCall::Inline:
       emit_array_lookup(pinned_array(slot, *info)->layout());
       return;
+    case HelperCall::MapLookup:
+      // The map's own lookup, called directly: no dispatch on the map's type, key size fixed.
+      emit_stub_call(direct_helper_thunk(
+          reinterpret_cast<uint64_t>(pinned_map(slot, *info)->direct_lookup()), false));
+      return;
     case HelperCall::Direct:
-      emit_stub_call(direct_helper_thunk(*info));
+      emit_stub_call(direct_helper_thunk(reinterpret_cast<uint64_t>(info->verified),
+                                         !info->verified_ignores_runtime));
       return;
     case HelperCall::Stub:
       break;
@@ -64,12 +70,16 @@ void Translator::translate_call(size_t slot, const Insn& insn) {
   emit_stub_call(helper_entry(reinterpret_cast<uint64_t>(info->function)));
 }
 
-ArrayMap* Translator::pinned_array(size_t slot, const HelperInfo& info) const {
+Map* Translator::pinned_map(size_t slot, const HelperInfo& info) const {
   const InstructionFacts* fact = facts_at(slot);
   if (info.id != kHelperMapLookupElem || fact == nullptr || fact->helper_map < 0 ||
       static_cast<size_t>(fact->helper_map) >= input_.runtime.map_count())
     return nullptr;
-  return dynamic_cast<ArrayMap*>(&input_.runtime.map(static_cast<size_t>(fact->helper_map)));
+  return &input_.runtime.map(static_cast<size_t>(fact->helper_map));
+}
+
+ArrayMap* Translator::pinned_array(size_t slot, const HelperInfo& info) const {
+  return dynamic_cast<ArrayMap*>(pinned_map(slot, info));
 }
 
 Translator::HelperCall Translator::helper_call(size_t slot, const HelperInfo& info) const {
@@ -77,7 +87,10 @@ Translator::HelperCall Translator::helper_call(size_t slot, const HelperInfo& in
   // Not when hardening: the inline constants would be unblinded.
   ArrayMap* array = hardening() ? nullptr : pinned_array(slot, info);
   if (array != nullptr && inlines_array_lookup(array->layout())) return HelperCall::Inline;
-  if (info.verified == nullptr || !calls_helpers_directly()) return HelperCall::Stub;
+  if (!calls_helpers_directly()) return HelperCall::Stub;
+  if (const Map* map = pinned_map(slot, info); map != nullptr && map->direct_lookup() != nullptr)
+    return HelperCall::MapLookup;
+  if (info.verified == nullptr) return HelperCall::Stub;
   // A helper that moves the packet needs the frame, and the stub to refresh the packet range
   // wherever something reads it.
   if (info.verified_moves_packet && !packet_moves_direct_) return HelperCall::Stub;
@@ -104,13 +117,11 @@ void Translator::emit_helper_entries() {
   }
 }
 
-Label Translator::direct_helper_thunk(const HelperInfo& info) {
-  const auto function = reinterpret_cast<uint64_t>(info.verified);
+Label Translator::direct_helper_thunk(uint64_t function, bool pass_runtime) {
   for (const DirectHelper& helper : direct_helpers_) {
     if (helper.function == function) return helper.thunk;
   }
-  direct_helpers_.push_back(
-      DirectHelper{function, !info.verified_ignores_runtime, code_.new_label()});
+  direct_helpers_.push_back(DirectHelper{function, pass_runtime, code_.new_label()});
   return direct_helpers_.back().thunk;
 }
 

@@ -91,7 +91,7 @@ void Translator::plan_calls() {
       const HelperCall kind =
           info != nullptr && info->function != nullptr ? helper_call(i, *info) : HelperCall::Stub;
       if (kind == HelperCall::Stub) through_stubs = true;
-      if (kind == HelperCall::Direct) calls_helpers_ = true;
+      if (kind == HelperCall::Direct || kind == HelperCall::MapLookup) calls_helpers_ = true;
     }
   }
   // Other uses of the run state (a fault) show in the first pass.

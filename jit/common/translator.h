@@ -209,17 +209,19 @@ class Translator {
   void translate_call(size_t slot, const Insn& insn);
   void translate_callx(size_t slot, const Insn& insn);
   void emit_tail_call();
-  // How a helper call is compiled: the array lookup inline, a direct call of the helper's
-  // verified variant through its thunk, or the helper stub (checked code, and helpers the
-  // verifier's checks do not cover).
-  enum class HelperCall : uint8_t { Inline, Direct, Stub };
+  // How a helper call is compiled: the array lookup inline, the pinned map's own lookup or the
+  // helper's verified variant called directly through a thunk, or the helper stub (checked
+  // code, and helpers the verifier's checks do not cover).
+  enum class HelperCall : uint8_t { Inline, MapLookup, Direct, Stub };
   HelperCall helper_call(size_t slot, const ebpf::HelperInfo& info) const;
-  // The array the verifier pinned to a bpf_map_lookup_elem call, or nullptr.
+  // The map the verifier pinned to a bpf_map_lookup_elem call (its helper_map fact), or
+  // nullptr; pinned_array: the same when it is an array.
+  ebpf::Map* pinned_map(size_t slot, const ebpf::HelperInfo& info) const;
   ebpf::ArrayMap* pinned_array(size_t slot, const ebpf::HelperInfo& info) const;
   // Before the prologue: whether any call goes through a stub (then the run state is set up)
   // and whether any calls native code at all (then the stack is aligned for it).
   void plan_calls();
-  Label direct_helper_thunk(const ebpf::HelperInfo& info);
+  Label direct_helper_thunk(uint64_t function, bool pass_runtime);
   // The helper stub's entry for one helper: it loads the helper's address into the scratch
   // register, so that every call site of the helper is one call.
   Label helper_entry(uint64_t function);

@@ -1,5 +1,6 @@
 // KeyIndex against std::map on random insertions and removals, with keys that collide in
-// the table (1-byte keys fill it densely) and keys longer than one hashed word.
+// the table (1-byte keys fill it densely) and keys longer than one hashed word; find() and
+// find_sized<N>() give the same answers.
 
 #include "ebpf/maps/key_index.h"
 
@@ -41,11 +42,29 @@ class IndexUnderTest {
     ASSERT_EQ(index_.size(), expected_.size());
     for (const auto& key : candidates) {
       const auto it = expected_.find(as_string(key));
-      ASSERT_EQ(index_.find(key.data()), it == expected_.end() ? KeyIndex::kNone : it->second);
+      const uint32_t expected = it == expected_.end() ? KeyIndex::kNone : it->second;
+      ASSERT_EQ(index_.find(key.data()), expected);
+      ASSERT_EQ(find_sized(key.data()), expected);
     }
   }
 
  private:
+  // find_sized for the sizes the tests use: the same answers as find().
+  uint32_t find_sized(const void* key) const {
+    switch (key_size_) {
+      case 1:
+        return index_.find_sized<1>(key);
+      case 4:
+        return index_.find_sized<4>(key);
+      case 13:
+        return index_.find_sized<13>(key);
+      case 36:
+        return index_.find_sized<36>(key);
+      default:
+        ADD_FAILURE() << "no find_sized for " << key_size_;
+        return KeyIndex::kNone;
+    }
+  }
   static std::string as_string(const std::vector<uint8_t>& key) {
     return std::string(key.begin(), key.end());
   }

@@ -5,10 +5,15 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "ebpf/asm/assembler.h"
+#include "ebpf/maps/map_flags.h"
 #include "ebpf/runtime/helpers.h"
 #include "jit/x86_64/test/verified_helpers_support.h"
 #include "jit/x86_64/x86_disassembler.h"
@@ -275,6 +280,103 @@ out:
   // Independently of the interpreter: redirect(7) for a small first byte, the failed
   // redirect_map's fallback (XDP_PASS) for a middle one, XDP_PASS above 100.
   const std::vector<uint64_t> expected = {4, 4, 2, 2, 4};  // XDP_REDIRECT = 4
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(report.candidate_results[i].return_value, expected[i]) << "packet " << i;
+}
+
+// Lookups of a hash map and an LPM trie, each pinned to its map, call the map's own lookup
+// (Map::direct_lookup: no dispatch, the key size fixed): the code holds the functions'
+// addresses, and the routes found, the counts and an LRU map's evictions are the
+// interpreter's. A packet with a prefix length in byte 4 adds a route (map_update_elem);
+// other packets look their first four bytes up and return the route's value (200: none).
+TEST_F(X86VerifiedHelpers, PinnedHashAndLpmLookupsCallTheMapsOwnFunction) {
+  ebpf::MapDefinition routes = map_definition("routes", ebpf::MapType::LpmTrie, 8, 4, 16);
+  routes.flags = ebpf::kMapFlagNoPrealloc;
+  const ebpf::ElfObject object = xdp_object(
+      R"(
+  r6 = r1
+  r2 = *(u32 *)(r6 + 0)
+  r3 = *(u32 *)(r6 + 4)
+  r4 = r2
+  r4 += 6
+  r0 = 1
+  if r4 > r3 goto out
+  r7 = *(u32 *)(r2 + 0)
+  r8 = *(u8 *)(r2 + 4)
+  r9 = *(u8 *)(r2 + 5)
+  *(u32 *)(r10 - 4) = r7
+  if r8 == 0 goto query
+  *(u32 *)(r10 - 8) = r8
+  *(u32 *)(r10 - 12) = r9
+  r1 = map[id:0]
+  r2 = r10
+  r2 += -8
+  r3 = r10
+  r3 += -12
+  r4 = 0
+  call 2
+  r0 = 2
+  goto out
+query:
+  *(u32 *)(r10 - 8) = 32
+  r1 = map[id:0]
+  r2 = r10
+  r2 += -8
+  call 1
+  r8 = 200
+  if r0 == 0 goto count
+  r8 = *(u32 *)(r0 + 0)
+count:
+  r1 = map[id:1]
+  r2 = r10
+  r2 += -4
+  call 1
+  if r0 == 0 goto insert
+  r1 = *(u64 *)(r0 + 0)
+  r1 += 1
+  *(u64 *)(r0 + 0) = r1
+  r0 = r8
+  goto out
+insert:
+  *(u64 *)(r10 - 24) = 1
+  r1 = map[id:1]
+  r2 = r10
+  r2 += -4
+  r3 = r10
+  r3 += -24
+  r4 = 0
+  call 2
+  r0 = r8
+out:
+  exit)",
+      {routes, map_definition("seen", ebpf::MapType::LruHash, 4, 8, 3)});
+
+  ebpf::Runtime runtime(object);
+  const auto engine =
+      make_x86_64_engine(verifier::verify_program(object, object.programs[0]), runtime);
+  const std::span<const uint8_t> code = engine->entry().code.code();
+  for (size_t map = 0; map < 2; ++map) {
+    const auto function = reinterpret_cast<uint64_t>(runtime.map(map).direct_lookup());
+    ASSERT_NE(function, 0u);
+    uint8_t bytes[8];
+    std::memcpy(bytes, &function, sizeof bytes);
+    EXPECT_NE(std::search(code.begin(), code.end(), std::begin(bytes), std::end(bytes)), code.end())
+        << "map " << map << ": no call of its direct lookup";
+  }
+
+  // Routes 10/8 -> 1, 10.1/16 -> 2, 10.1.2/24 -> 3; then five addresses through a 3-entry
+  // LRU map: the fourth and fifth evict the least recently looked up.
+  const std::vector<DifferentialInput> inputs = {
+      xdp_input({10, 0, 0, 0, 8, 1}),  xdp_input({10, 1, 0, 0, 16, 2}),
+      xdp_input({10, 1, 2, 0, 24, 3}), xdp_input({10, 1, 2, 3, 0, 0}),
+      xdp_input({10, 1, 9, 9, 0, 0}),  xdp_input({10, 9, 9, 9, 0, 0}),
+      xdp_input({10, 1, 2, 3, 0, 0}),  xdp_input({11, 0, 0, 0, 0, 0}),
+      xdp_input({10, 1, 9, 9, 0, 0}),  xdp_input({10, 9, 9, 9, 0, 0}),
+      xdp_input({10, 1, 2, 3, 0, 0})};
+  const DifferentialReport report = against_interpreter(object, inputs);
+  ASSERT_TRUE(report.equal) << report.difference;
+  const std::vector<uint64_t> expected = {2, 2, 2, 3, 2, 1, 3, 200, 2, 1, 3};
+  ASSERT_EQ(report.candidate_results.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i)
     EXPECT_EQ(report.candidate_results[i].return_value, expected[i]) << "packet " << i;
 }
