@@ -32,6 +32,7 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/engines/bench_programs.h"
@@ -353,16 +354,44 @@ void print_tables(const std::vector<Measurement>& rows) {
   }
 }
 
+constexpr const char* kUsage =
+    "usage: nicsim_kernel_jit_compare [--rounds N] [--filter NAME] [--dump DIR] [--profile]\n"
+    "  Compiles every benchmark program with nicsim's x86-64 JIT (verified and checked) and\n"
+    "  loads it into the running kernel (root needed), then prints code sizes and ns per\n"
+    "  packet side by side as Markdown tables.\n"
+    "  --rounds N     timing rounds; each cell is the fastest (default 5)\n"
+    "  --filter NAME  only programs whose name contains NAME\n"
+    "  --dump DIR     write nicsim's code (<name>.verified.bin, <name>.checked.bin) into DIR\n"
+    "  --profile      time only nicsim's verified steady state (for perf record)\n";
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int rounds = 5;
   std::string filter;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--rounds") == 0 && i + 1 < argc) rounds = std::atoi(argv[++i]);
-    if (std::strcmp(argv[i], "--filter") == 0 && i + 1 < argc) filter = argv[++i];
-    if (std::strcmp(argv[i], "--dump") == 0 && i + 1 < argc) dump_directory = argv[++i];
-    if (std::strcmp(argv[i], "--profile") == 0) profile_only = true;
+    const std::string_view arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--rounds" && has_value) {
+      rounds = std::atoi(argv[++i]);
+    } else if (arg == "--filter" && has_value) {
+      filter = argv[++i];
+    } else if (arg == "--dump" && has_value) {
+      dump_directory = argv[++i];
+    } else if (arg == "--profile") {
+      profile_only = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else {
+      std::cerr << "nicsim_kernel_jit_compare: unknown or incomplete option '" << arg << "'\n"
+                << kUsage;
+      return 2;
+    }
+  }
+  if (rounds < 1) {
+    std::cerr << "nicsim_kernel_jit_compare: --rounds must be at least 1\n";
+    return 2;
   }
   const auto& access = kernel_oracle::kernel_access();
   if (!access.available) {
