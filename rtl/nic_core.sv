@@ -20,7 +20,11 @@ module nic_core #(
   parameter int unsigned Div32Latency  = 17,
   parameter bit          HelperArbiter = 1'b0,  // several cores share the helper port
   localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
-  localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts
+  localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
+  // The helper ports come last. Their data is an output of its own: it carries a same-cycle
+  // helper answer (an input), and a simulator recomputes whatever output an input reaches with
+  // every evaluation; the other ports' data depends on the state only.
+  localparam int unsigned PortHelper = 2 * Lanes + 2
 ) (
   input  logic                      clk_i,
   input  logic                      rst_ni,
@@ -83,7 +87,8 @@ module nic_core #(
   output logic [WrPorts-1:0]        rf_wr_valid_o,
   output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
   output logic [WrPorts*4-1:0]      rf_wr_reg_o,
-  output logic [WrPorts*64-1:0]     rf_wr_data_o,
+  output logic [PortHelper*64-1:0]  rf_wr_data_o,         // ports below the helper ports
+  output logic [Contexts*64-1:0]    rf_wr_helper_data_o,  // the helper ports, one per context
 
   // ---- observation ----
   output logic                      fetch_valid_o,
@@ -102,7 +107,6 @@ module nic_core #(
   localparam int unsigned PortExit   = Lanes;
   localparam int unsigned PortWb     = Lanes + 1;
   localparam int unsigned PortDiv    = 2 * Lanes + 1;
-  localparam int unsigned PortHelper = 2 * Lanes + 2;
   localparam int unsigned RdPorts    = 3 * Lanes + 6;  // ra, rb, rd per lane; r1..r5; r0
   localparam int unsigned RdHelper   = 3 * Lanes;
   localparam int unsigned RdR0       = 3 * Lanes + 5;
@@ -240,20 +244,8 @@ module nic_core #(
     .r0_o       (ctx_r0_o)
   );
 
-  logic [nic_pkg::NumSregs*64-1:0] sregs;
-  always_comb begin
-    sregs[nic_pkg::SregPktData*64 +: 64]   = {32'b0, pkt_data_q[ic]};
-    sregs[nic_pkg::SregPktEnd*64 +: 64]    = {32'b0, pkt_end_q[ic]};
-    sregs[nic_pkg::SregPktMeta*64 +: 64]   = {32'b0, pkt_meta_q[ic]};
-    sregs[nic_pkg::SregPktLen*64 +: 64]    = {32'b0, pkt_end_q[ic] - pkt_data_q[ic]};
-    sregs[nic_pkg::SregIngress*64 +: 64]   = {32'b0, ingress_q[ic]};
-    sregs[nic_pkg::SregRxQueue*64 +: 64]   = {32'b0, rx_queue_q[ic]};
-    sregs[nic_pkg::SregEgress*64 +: 64]    = '0;
-    sregs[nic_pkg::SregCpuId*64 +: 64]     = {32'b0, cpu_id_q[ic]};
-    sregs[nic_pkg::SregTimeNs*64 +: 64]    = time_ns_q[ic];
-    sregs[nic_pkg::SregContextId*64 +: 64] = 64'(core_id_i) * 64'(Contexts) + 64'(ic);
-    sregs[nic_pkg::SregCycle*64 +: 64]     = cycle_q;
-  end
+  logic [63:0] context_id;  // the `context_id` special register of the issuing context
+  assign context_id = 64'(core_id_i) * 64'(Contexts) + 64'(ic);
 
   // ---- lanes ----
   logic [63:0]         lane_b [Lanes];
@@ -269,9 +261,15 @@ module nic_core #(
       .ra_i          (ra_val[l]),
       .rb_i          (rb_val[l]),
       .pool_i        (pool_data_i[l*64 +: 64]),
-      .sregs_i       (sregs),
-      .pkt_meta_i    (pkt_meta_q[ic]),
+      .pkt_data_i    (pkt_data_q[ic]),
       .pkt_end_i     (pkt_end_q[ic]),
+      .pkt_meta_i    (pkt_meta_q[ic]),
+      .ingress_i     (ingress_q[ic]),
+      .rx_queue_i    (rx_queue_q[ic]),
+      .cpu_id_i      (cpu_id_q[ic]),
+      .time_ns_i     (time_ns_q[ic]),
+      .context_id_i  (context_id),
+      .cycle_i       (cycle_q),
       .b_o           (lane_b[l]),
       .now_value_o   (now_value[l]),
       .taken_o       (taken[l]),
@@ -434,10 +432,18 @@ module nic_core #(
 
   for (genvar l = 0; l < Lanes; l++) begin : g_wb
     logic [63:0] loaded, in_data;
-    assign loaded  = ctx_window[l] ? ctx_value[l] : lane_rdata[l*64 +: 64];
-    assign in_data = nic_pkg::ctl_uses_mul(ctl[l]) ? (nic_pkg::ctl_w32(ctl[l]) ? {32'b0, product[31:0]} : product) :
-                     (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpLoad && nic_pkg::ctl_sign_ext(ctl[l])) ?
-                     nic_pkg::sign_extend(loaded, nic_pkg::ctl_size(ctl[l])) : loaded;
+    // Only for a slot that writes through the pipeline (it takes in_data only then).
+    always_comb begin
+      loaded  = '0;
+      in_data = '0;
+      if (nic_pkg::ctl_uses_mul(ctl[l])) begin
+        in_data = nic_pkg::ctl_w32(ctl[l]) ? {32'b0, product[31:0]} : product;
+      end else if (nic_pkg::ctl_writes_late(ctl[l])) begin
+        loaded  = ctx_window[l] ? ctx_value[l] : lane_rdata[l*64 +: 64];
+        in_data = (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpLoad && nic_pkg::ctl_sign_ext(ctl[l])) ?
+                  nic_pkg::sign_extend(loaded, nic_pkg::ctl_size(ctl[l])) : loaded;
+      end
+    end
 
     nic_wb_pipe #(.Contexts(Contexts), .Latency(LoadLatency)) u_wb (
       .clk_i, .rst_ni,
@@ -583,7 +589,8 @@ module nic_core #(
                                      {Lanes{!starting[ic]}}};
   assign rf_wr_ctx_o     = wr_ctx;
   assign rf_wr_reg_o     = wr_reg;
-  assign rf_wr_data_o    = wr_data;
+  assign rf_wr_data_o        = wr_data[0 +: PortHelper*64];
+  assign rf_wr_helper_data_o = wr_data[PortHelper*64 +: Contexts*64];
   assign retire_valid_o  = issue;
   assign retire_ctx_o    = ic;
   assign retire_addr_o   = bundle_addr;

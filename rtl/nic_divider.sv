@@ -46,44 +46,38 @@ module nic_divider #(
   logic [3:0]      rd_q;
 
   // ---- operand preparation at issue ----
-  logic        is_signed, a_neg, b_neg, want_rem;
-  logic [63:0] a_mag, b_mag;
+  // Called in the start branch of the flip-flops' block below, so that a simulator evaluates
+  // the operands' magnitudes only in the cycle a division starts.
+  function automatic logic [63:0] magnitude(logic [63:0] v, logic w32, logic neg);
+    if (w32) begin
+      magnitude = {32'b0, neg ? (32'd0 - v[31:0]) : v[31:0]};
+    end else begin
+      magnitude = neg ? (64'd0 - v) : v;
+    end
+  endfunction
+
+  logic is_signed, a_neg, b_neg, want_rem;
 
   assign is_signed = func_i == nic_pkg::AluSdiv || func_i == nic_pkg::AluSmod;
   assign want_rem  = func_i == nic_pkg::AluMod || func_i == nic_pkg::AluSmod;
   assign a_neg     = is_signed && (w32_i ? a_i[31] : a_i[63]);
   assign b_neg     = is_signed && (w32_i ? b_i[31] : b_i[63]);
 
-  always_comb begin
-    if (w32_i) begin
-      a_mag = {32'b0, a_neg ? (32'd0 - a_i[31:0]) : a_i[31:0]};
-      b_mag = {32'b0, b_neg ? (32'd0 - b_i[31:0]) : b_i[31:0]};
-    end else begin
-      a_mag = a_neg ? (64'd0 - a_i) : a_i;
-      b_mag = b_neg ? (64'd0 - b_i) : b_i;
-    end
-  end
-
   // ---- two restoring steps per cycle ----
-  logic [64:0] part1, part2;
-  logic [63:0] rem1, quo1, rem2, quo2;
-
-  always_comb begin
-    part1 = {rem_q, quo_q[63]};
-    quo1  = {quo_q[62:0], 1'b0};
-    rem1  = part1[63:0];
-    if (part1 >= {1'b0, den_q}) begin
-      rem1    = 64'(part1 - {1'b0, den_q});
-      quo1[0] = 1'b1;
+  // {rem, quo} shifted left one bit, the divisor subtracted where it fits.
+  function automatic logic [127:0] restoring_step(logic [63:0] rem, logic [63:0] quo,
+                                                  logic [63:0] den);
+    logic [64:0] part;
+    logic [63:0] rem_n, quo_n;
+    part  = {rem, quo[63]};
+    quo_n = {quo[62:0], 1'b0};
+    rem_n = part[63:0];
+    if (part >= {1'b0, den}) begin
+      rem_n    = 64'(part - {1'b0, den});
+      quo_n[0] = 1'b1;
     end
-    part2 = {rem1, quo1[63]};
-    quo2  = {quo1[62:0], 1'b0};
-    rem2  = part2[63:0];
-    if (part2 >= {1'b0, den_q}) begin
-      rem2    = 64'(part2 - {1'b0, den_q});
-      quo2[0] = 1'b1;
-    end
-  end
+    restoring_step = {rem_n, quo_n};
+  endfunction
 
   always_comb begin
     rem_d     = rem_q;
@@ -91,10 +85,10 @@ module nic_divider #(
     iter_d    = iter_q;
     left_d    = (left_q != '0) ? left_q - 7'd1 : '0;
     pending_d = pending_q;
-    if (iter_q != '0) begin
-      rem_d  = rem2;
-      quo_d  = quo2;
-      iter_d = iter_q - 6'd1;
+    if (iter_q != '0) begin  // an idle divider computes no step
+      {rem_d, quo_d} = restoring_step(rem_q, quo_q, den_q);
+      {rem_d, quo_d} = restoring_step(rem_d, quo_d, den_q);
+      iter_d         = iter_q - 6'd1;
     end
     if (wr_valid_o || (cancel_i && cancel_ctx_i == ctx_q)) begin
       pending_d = 1'b0;
@@ -119,8 +113,8 @@ module nic_divider #(
       rd_q       <= '0;
     end else if (start_i) begin
       rem_q      <= '0;
-      quo_q      <= w32_i ? {a_mag[31:0], 32'b0} : a_mag;
-      den_q      <= b_mag;
+      quo_q      <= magnitude(a_i, w32_i, a_neg) << (w32_i ? 32 : 0);  // 32-bit: the top half
+      den_q      <= magnitude(b_i, w32_i, b_neg);
       a_q        <= w32_i ? {32'b0, a_i[31:0]} : a_i;
       iter_q     <= w32_i ? 6'd16 : 6'd32;
       left_q     <= w32_i ? 7'(Div32Latency - 1) : 7'(Div64Latency - 1);
@@ -144,13 +138,19 @@ module nic_divider #(
   // ---- result, from the state after this cycle's iteration ----
   logic [63:0] quo_fix, rem_fix, result;
 
+  // Only in the cycle the result is written (the data port is don't-care otherwise).
   always_comb begin
-    quo_fix = neg_quo_q ? (64'd0 - quo_d) : quo_d;
-    rem_fix = neg_rem_q ? (64'd0 - rem_d) : rem_d;
-    if (zero_q) begin
-      result = want_rem_q ? a_q : '0;
-    end else begin
-      result = want_rem_q ? rem_fix : quo_fix;
+    quo_fix = '0;
+    rem_fix = '0;
+    result  = '0;
+    if (left_q == 7'd1) begin
+      quo_fix = neg_quo_q ? (64'd0 - quo_d) : quo_d;
+      rem_fix = neg_rem_q ? (64'd0 - rem_d) : rem_d;
+      if (zero_q) begin
+        result = want_rem_q ? a_q : '0;
+      end else begin
+        result = want_rem_q ? rem_fix : quo_fix;
+      end
     end
   end
 

@@ -82,28 +82,36 @@ module nic_fetch #(
   endfunction
 
   // ---- fetch selection: round robin after the context that fetched last ----
-  logic [Contexts-1:0] eligible;
-  logic                sel_valid;
-  logic [CtxW-1:0]     sel_ctx;
-  logic [CtxW-1:0]     cand;
-
-  always_comb begin
-    for (int c = 0; c < Contexts; c++) begin
-      eligible[c] = running_i[c] && !stop_q[c] &&
-                    (!fb_valid_q[c] || (issue_i && issue_ctx_i == CtxW'(c))) &&
-                    !(issue_i && ends_i && issue_ctx_i == CtxW'(c));
-    end
-    sel_valid = 1'b0;
-    sel_ctx   = '0;
-    cand      = '0;
+  // A context whose bundle issues and ends its packet does not fetch. Whether the bundle ends
+  // depends on this cycle's memory and helper answers, which arrive late: the selection is made
+  // from the state for both outcomes, and the answer only chooses between the two (logic that
+  // the answers reach is what a simulator re-evaluates with every evaluation).
+  function automatic logic [CtxW:0] pick(logic [Contexts-1:0] eligible, logic [CtxW-1:0] last);
+    logic [CtxW-1:0] cand;
+    pick = '0;  // {valid, context}
     for (int i = Contexts; i >= 1; i--) begin
-      cand = CtxW'((32'(rr_q) + 32'(i)) % Contexts);
+      cand = CtxW'((32'(last) + 32'(i)) % Contexts);
       if (eligible[cand]) begin
-        sel_valid = 1'b1;
-        sel_ctx   = cand;
+        pick = {1'b1, cand};
       end
     end
+  endfunction
+
+  logic [Contexts-1:0] eligible, issuing;
+  logic [CtxW:0]       pick_continues, pick_ends;
+  logic                sel_valid;
+  logic [CtxW-1:0]     sel_ctx;
+
+  always_comb begin
+    issuing = issue_i ? Contexts'(1) << issue_ctx_i : '0;
+    for (int c = 0; c < Contexts; c++) begin
+      eligible[c] = running_i[c] && !stop_q[c] && (!fb_valid_q[c] || issuing[c]);
+    end
+    pick_continues = pick(eligible, rr_q);
+    pick_ends      = pick(eligible & ~issuing, rr_q);
   end
+
+  assign {sel_valid, sel_ctx} = (issue_i && ends_i) ? pick_ends : pick_continues;
 
   assign imem_addr_o = pc_q[sel_ctx];
   assign fetch_o     = sel_valid;

@@ -67,31 +67,6 @@ module nic_lsu #(
     assign req_wdata_o[p*64 +: 64] = req_wdata[p];
   end
 
-  logic [63:0] updated [Lanes];
-  logic [63:0] old [Lanes];  // the answer of the lane's port, of the lane's size
-
-  for (genvar l = 0; l < Lanes; l++) begin : g_lane
-    logic [63:0] rb, mask;
-    assign mask   = nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
-    assign old[l] = rdata[port_of[l]] & mask;
-    assign rb   = rb_i[l*64 +: 64];
-    always_comb begin
-      unique case (nic_pkg::ctl_op(ctl[l]))
-        nic_pkg::OpAtomic: begin
-          unique case (nic_pkg::ctl_atomic_op(ctl[l]))
-            nic_pkg::AtomicAdd: updated[l] = old[l] + rb;
-            nic_pkg::AtomicOr:  updated[l] = old[l] | rb;
-            nic_pkg::AtomicAnd: updated[l] = old[l] & rb;
-            default:            updated[l] = old[l] ^ rb;
-          endcase
-        end
-        nic_pkg::OpXchg:    updated[l] = rb;
-        nic_pkg::OpCmpxchg: updated[l] = ((rd_i[l*64 +: 64] & mask) == old[l]) ? rb : old[l];
-        default:            updated[l] = store_value_i[l*64 +: 64];
-      endcase
-    end
-  end
-
   // The request depends on the core's state only; the write data of a read-modify-write also
   // on the answer (rdata_i). Two blocks, so that a simulator re-evaluating what the answer
   // reaches does not re-evaluate the request.
@@ -114,30 +89,56 @@ module nic_lsu #(
     end
   end
 
+  // The answer's part, one block for every lane that holds a memory operation (the others,
+  // most lanes in most cycles, compute nothing): the old value of the lane's size, the write
+  // data (a read-modify-write computes it from the old value), the lane's read data and
+  // whether a map value it reads is dead (ldnf reads a dead value as 0 and does not fault).
+  logic [PortW-1:0] p;  // the lane's port, its size mask, old value and value operand
+  logic [63:0]      mask, old, rb;
+  logic             dead;
+
   always_comb begin
-    for (int p = 0; p < MemPorts; p++) begin
-      req_wdata[p] = '0;
+    p    = '0;
+    mask = '0;
+    old  = '0;
+    rb   = '0;
+    dead = 1'b0;
+    for (int q = 0; q < MemPorts; q++) begin
+      req_wdata[q] = '0;
     end
+    lane_rdata_o = '0;
+    map_fault_o  = 1'b0;
     for (int l = 0; l < Lanes; l++) begin
       if (has_port[l]) begin
-        req_wdata[port_of[l]] = updated[l] & nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
+        p    = port_of[l];
+        mask = nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
+        old  = rdata[p] & mask;
+        rb   = rb_i[l*64 +: 64];
+        unique case (nic_pkg::ctl_op(ctl[l]))
+          nic_pkg::OpAtomic: begin
+            unique case (nic_pkg::ctl_atomic_op(ctl[l]))
+              nic_pkg::AtomicAdd: req_wdata[p] = (old + rb) & mask;
+              nic_pkg::AtomicOr:  req_wdata[p] = (old | rb) & mask;
+              nic_pkg::AtomicAnd: req_wdata[p] = (old & rb) & mask;
+              default:            req_wdata[p] = (old ^ rb) & mask;
+            endcase
+          end
+          nic_pkg::OpXchg:    req_wdata[p] = rb & mask;
+          nic_pkg::OpCmpxchg: req_wdata[p] = (((rd_i[l*64 +: 64] & mask) == old) ? rb : old) & mask;
+          nic_pkg::OpStore:   req_wdata[p] = store_value_i[l*64 +: 64] & mask;
+          default: ;  // a load writes nothing
+        endcase
+        if (req_valid_o[p]) begin
+          dead = req_map_o[p] && map_fault_i[p];
+          if (!dead) begin
+            lane_rdata_o[l*64 +: 64] = old;
+          end
+          if (dead && !nic_pkg::ctl_no_fault(ctl[l])) begin
+            map_fault_o = 1'b1;
+          end
+        end
       end
     end
   end
-
-  // The answer decides a lane's read data and whether a map value is dead; the bundle alone
-  // decides which lanes read a port and may see a dead map value. The two are kept apart so
-  // that a simulator re-evaluating what the answer reaches re-evaluates only the former.
-  logic [Lanes-1:0] reads, reads_map, can_fault, dead;
-
-  for (genvar l = 0; l < Lanes; l++) begin : g_read
-    assign reads[l]     = has_port[l] && req_valid_o[port_of[l]];
-    assign reads_map[l] = reads[l] && req_map_o[port_of[l]];
-    assign can_fault[l] = !nic_pkg::ctl_no_fault(ctl[l]);  // ldnf reads a dead value as 0
-    assign dead[l]      = reads_map[l] && map_fault_i[port_of[l]];
-    assign lane_rdata_o[l*64 +: 64] = (reads[l] && !dead[l]) ? old[l] : '0;
-  end
-
-  assign map_fault_o = (dead & can_fault) != '0;
 
 endmodule

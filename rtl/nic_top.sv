@@ -22,6 +22,7 @@ module nic_top #(
   parameter int unsigned Div32Latency = 17,
   localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
   localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
+  localparam int unsigned PortHelper = 2 * Lanes + 2,  // the first helper write port
   localparam int unsigned ImemW   = $clog2(ImemDepth),
   localparam int unsigned PoolW   = $clog2(PoolDepth)
 ) (
@@ -82,7 +83,8 @@ module nic_top #(
   output logic [WrPorts-1:0]        rf_wr_valid_o,
   output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
   output logic [WrPorts*4-1:0]      rf_wr_reg_o,
-  output logic [WrPorts*64-1:0]     rf_wr_data_o,
+  output logic [PortHelper*64-1:0]  rf_wr_data_o,
+  output logic [Contexts*64-1:0]    rf_wr_helper_data_o,
 
   output logic                      fetch_valid_o,
   output logic [CtxW-1:0]           fetch_ctx_o,
@@ -159,7 +161,7 @@ module nic_top #(
     .helper_pkt_data_i, .helper_pkt_end_i, .helper_pkt_meta_i,
     .retire_valid_o, .retire_ctx_o, .retire_addr_o, .retire_commit_o, .retire_end_o,
     .retire_fault_o, .retire_r0_o,
-    .rf_wr_valid_o, .rf_wr_ctx_o, .rf_wr_reg_o, .rf_wr_data_o,
+    .rf_wr_valid_o, .rf_wr_ctx_o, .rf_wr_reg_o, .rf_wr_data_o, .rf_wr_helper_data_o,
     .fetch_valid_o, .fetch_ctx_o, .fetch_addr_o, .running_o,
     .ctx_r0_o,
     .stall_o,

@@ -194,6 +194,10 @@ MemoryRequest RtlCore::memory_request(uint32_t port) const {
   });
 }
 
+uint32_t RtlCore::memory_valid_ports() const {
+  return with_top([&](auto& top) { return static_cast<uint32_t>(top.dmem_valid_o); });
+}
+
 uint64_t RtlCore::memory_write_data(uint32_t port) const {
   return with_top([&](auto& top) { return read_word64(top.dmem_wdata_o, port); });
 }
@@ -240,7 +244,8 @@ RegisterWritePort RtlCore::register_write(uint32_t port) const {
     if (!w.valid) return w;
     w.context = (top.rf_wr_ctx_o >> (kCtxBits * port)) & ((1u << kCtxBits) - 1);
     w.reg = (top.rf_wr_reg_o >> (4 * port)) & 0xf;
-    w.value = read_word64(top.rf_wr_data_o, port);
+    w.value = port < kRtlPortHelper ? read_word64(top.rf_wr_data_o, port)
+                                    : read_word64(top.rf_wr_helper_data_o, port - kRtlPortHelper);
     return w;
   });
 }

@@ -71,6 +71,7 @@ class RtlCore {
   // ---- outputs ----
   uint32_t memory_context() const;
   MemoryRequest memory_request(uint32_t port) const;
+  uint32_t memory_valid_ports() const;  // bit p: port p carries a request
   uint64_t memory_write_data(uint32_t port) const;
   bool helper_valid() const;
   uint32_t helper_context() const;

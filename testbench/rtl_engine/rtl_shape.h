@@ -19,6 +19,7 @@ constexpr uint32_t kRtlDiv32Latency = 17;
 // the divider, one helper port per context (rtl/nic_core.sv).
 constexpr uint32_t kRtlWritePorts = 2 * kRtlLanes + 2 + kRtlContexts;
 constexpr uint32_t kRtlPortWriteback = kRtlLanes + 1;
+constexpr uint32_t kRtlPortHelper = 2 * kRtlLanes + 2;  // one per context, the last ports
 
 // nic_pkg::stall_e
 enum class RtlStall : uint8_t {

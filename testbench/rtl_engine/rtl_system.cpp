@@ -160,10 +160,16 @@ void RtlSystem::start_context(uint32_t core, uint32_t c) {
 }
 
 void RtlSystem::activate_and_release() {
+  if (cycle_ < next_phase_change_) return;
+  next_phase_change_ = UINT64_MAX;
   for (uint32_t core = 0; core < contexts_.size(); ++core) {
     for (uint32_t c = 0; c < contexts_[core].size(); ++c) {
       Context& ctx = contexts_[core][c];
-      if (ctx.phase == ContextPhase::Loading && ctx.start_cycle == cycle_) {
+      if (ctx.phase == ContextPhase::Loading && ctx.start_cycle > cycle_) {
+        note_phase_change(ctx.start_cycle);
+      } else if (ctx.phase == ContextPhase::Draining && ctx.release_cycle > cycle_) {
+        note_phase_change(ctx.release_cycle);
+      } else if (ctx.phase == ContextPhase::Loading && ctx.start_cycle == cycle_) {
         start_context(core, c);
       } else if (ctx.phase == ContextPhase::Draining && ctx.release_cycle == cycle_) {
         ctx.phase = ContextPhase::Free;
@@ -213,6 +219,7 @@ void RtlSystem::run_dispatcher() {
         const uint32_t w = transfer_cycles(frame->length());
         ctx.phase = ContextPhase::Loading;
         ctx.start_cycle = cycle_ + w;
+        note_phase_change(ctx.start_cycle);
         ctx.frame = frame;
         ctx.job = job;
         ctx.stats = model::PacketStats{};
@@ -249,6 +256,7 @@ void RtlSystem::end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r
     output_.emplace_back(core, c);
   } else {
     ctx.release_cycle = cycle_ + 1;  // a budget abort ends the packet in the cycle before
+    note_phase_change(ctx.release_cycle);
   }
 }
 
@@ -262,6 +270,7 @@ void RtlSystem::run_output_engine() {
   const uint32_t w = transfer_cycles(length);
   output_free_ = cycle_ + w;
   ctx.release_cycle = cycle_ + w;
+  note_phase_change(ctx.release_cycle);
 }
 
 void RtlSystem::answer_ports(uint32_t core, PortRequests& ports) {
@@ -376,12 +385,11 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   // issue), so the values the clock edge left are this cycle's: one evaluation, after the
   // answers, settles everything that does depend on the inputs.
   PortRequests ports;
-  bool requests = rtl.helper_valid();
+  const uint32_t memory_ports = rtl.memory_valid_ports();
   for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
-    ports.requests[p] = rtl.memory_request(p);
-    requests = requests || ports.requests[p].valid;
+    if ((memory_ports >> p) & 1) ports.requests[p] = rtl.memory_request(p);
   }
-  if (requests) answer_ports(core, ports);
+  if (memory_ports != 0 || rtl.helper_valid()) answer_ports(core, ports);
   rtl.eval();
   if (rtl.helper_valid()) helper_taken = true;
 

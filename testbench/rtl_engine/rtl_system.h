@@ -6,6 +6,7 @@
 // helper_units), reached through the cores' memory and helper ports, so that both engines see
 // the same bytes and the same helper semantics while the core itself is independent.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <deque>
@@ -75,6 +76,10 @@ class RtlSystem {
   using Context = model::ContextState;
 
   void activate_and_release();
+  // A context's start or release cycle was set: activate_and_release looks again at `cycle`.
+  void note_phase_change(uint64_t cycle) {
+    next_phase_change_ = std::min(next_phase_change_, cycle);
+  }
   void start_context(uint32_t core, uint32_t c);
   void run_dispatcher();
   void run_core(uint32_t core, bool& helper_taken);
@@ -109,6 +114,9 @@ class RtlSystem {
   uint64_t cycle_ = 0;
   uint64_t dispatch_free_ = 0;
   uint64_t output_free_ = 0;
+  // The earliest start or release cycle still pending: activate_and_release has nothing to do
+  // before it (it would look at every context every cycle).
+  uint64_t next_phase_change_ = 0;
   uint32_t last_core_;
   size_t in_flight_ = 0;
 };

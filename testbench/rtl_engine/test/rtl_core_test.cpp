@@ -135,6 +135,13 @@ TEST(RtlDatapath, SpecialRegisters) {
   EXPECT_EQ(result_of("movs r0, pkt_len\nexit r0"), 64u);
   EXPECT_EQ(result_of("movs r0, pkt_data\nexit r0"), 0x10000100u);
   EXPECT_EQ(result_of("movs r0, context_id\nexit r0"), 0u);
+  // A raw run's 64-byte packet has no metadata: pkt_meta is pkt_data, pkt_end 64 bytes on.
+  EXPECT_EQ(result_of("movs r0, pkt_end\nexit r0"), 0x10000140u);
+  EXPECT_EQ(result_of("movs r0, pkt_meta\nexit r0"), 0x10000100u);
+  EXPECT_EQ(result_of("mov r0, 7\nmovs r0, egress_ifindex\nexit r0"), 0u);
+  // One context alone issues a bundle every cycle (it fetches the next one in the cycle its
+  // buffered one issues, section 6): two consecutive reads of the cycle counter differ by one.
+  EXPECT_EQ(result_of("movs r3, cycle\nmovs r4, cycle\nsub r0, r4, r3\nexit r0"), 1u);
 }
 
 TEST(RtlDatapath, CallfAndRet) {
