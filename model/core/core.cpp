@@ -132,6 +132,8 @@ Core::Core(uint32_t index, const DecodedProgram& program, const ModelConfig& con
       fetch_rr_(config.contexts - 1) {
   for (size_t r = 0; r < load_latency_.size(); ++r)
     load_latency_[r] = region_load_latency(static_cast<Region>(r));
+  initial_regs_[firmware::kFrameRegister] = firmware::kFramePointer;
+  if (program_.entry_kind() != firmware::EntryKind::Raw) initial_regs_[1] = firmware::kContextBase;
 }
 
 uint32_t Core::region_load_latency(Region region) const {
@@ -153,7 +155,7 @@ uint32_t Core::region_load_latency(Region region) const {
 void Core::start_context(uint32_t c, uint64_t cycle) {
   ContextState& ctx = contexts_[c];
   ctx.phase = ContextPhase::Running;
-  ctx.regs.fill(0);
+  ctx.regs = initial_regs_;
   ctx.ready.fill(cycle);
   ctx.lr = 0;
   ctx.fb_valid = false;
@@ -163,12 +165,9 @@ void Core::start_context(uint32_t c, uint64_t cycle) {
   ctx.blocked_until = 0;
   ctx.clear_stack();  // the stack's valid bits are cleared at dispatch
   ctx.sync_packet_pointers();
-  ctx.regs[firmware::kFrameRegister] = firmware::kFramePointer;
   if (program_.entry_kind() == firmware::EntryKind::Raw) {
     ctx.regs[1] = ctx.pkt_data;
     ctx.regs[2] = ctx.pkt_end - ctx.pkt_data;
-  } else {
-    ctx.regs[1] = firmware::kContextBase;
   }
   ctx.deadline = cycle + config_.max_cycles_per_packet;
   ++running_;
@@ -273,6 +272,7 @@ bool Core::step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exit
   // Fetch: the first context after the one that fetched last whose fetch buffer is free and
   // whose next bundle address is known.
   bool fetched = false;
+  const uint32_t register_list_length = program_.register_list_length();
   for (uint32_t i = 1; i <= k; ++i) {
     const uint32_t c = fetch_rr_ + i < k ? fetch_rr_ + i : fetch_rr_ + i - k;
     ContextState& ctx = contexts_[c];
@@ -283,8 +283,8 @@ bool Core::step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exit
     ctx.fetch_stop = ctx.fb->control;
     // The context's earlier bundles have issued: their writes are in the scoreboard.
     uint64_t ready = 0;
-    for (uint16_t mask = ctx.fb->registers; mask; mask &= mask - 1)
-      ready = std::max(ready, ctx.ready[__builtin_ctz(mask)]);
+    for (uint32_t r = 0; r < register_list_length; ++r)
+      ready = std::max(ready, ctx.ready[ctx.fb->register_list[r]]);
     ctx.operands_ready = ready;
     fetch_rr_ = c;
     fetched = true;
@@ -584,7 +584,7 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
   if (hcall_lane >= 0) {
     shared.helper_port_taken = true;
     const int32_t id = mb.ops[hcall_lane].slot.imm;
-    HelperResult result = helpers_.call(id, hcall_args, ctx);
+    HelperResult result = helpers_.call(mb.ops[hcall_lane].helper, id, hcall_args, ctx);
     if (retire)
       record.helper = {true,
                        id,

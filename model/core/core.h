@@ -77,6 +77,10 @@ class Core {
   uint32_t running_ = 0;  // running contexts
   BundleRetire retire_scratch_;
   uint64_t next_deadline_ = UINT64_MAX;  // earliest cycle budget of a running context
+  // r0..r13 as every packet starts them, before the packet pointers (and a raw entry's r1, r2)
+  // are set: copied, because the compiler turns zeroing them into a `rep stos`, which is slow
+  // to start for so few bytes.
+  std::array<uint64_t, firmware::kNumOperandRegisters> initial_regs_{};
   // A load's latency by firmware::Region, resolved once from the configuration.
   std::array<uint32_t, static_cast<size_t>(firmware::Region::Invalid) + 1> load_latency_{};
 };

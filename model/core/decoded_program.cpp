@@ -1,5 +1,7 @@
 #include "model/core/decoded_program.h"
 
+#include <algorithm>
+
 namespace nicsim::model {
 
 using firmware::OpClass;
@@ -51,6 +53,9 @@ DecodedProgram::DecodedProgram(const firmware::Image& image, const LatencyConfig
         case OpClass::Cmpxchg:
           op.offset = s.imm;
           break;
+        case OpClass::HCall:
+          op.helper = ebpf::find_helper(s.imm);
+          break;
         default:
           break;
       }
@@ -62,6 +67,14 @@ DecodedProgram::DecodedProgram(const firmware::Image& image, const LatencyConfig
         mb.divider_latency = s.w32 ? latency.divide32 : latency.divide64;
       }
     }
+    const auto used = static_cast<uint32_t>(__builtin_popcount(mb.registers));
+    register_list_length_ = std::max(register_list_length_, used);
+  }
+  for (MicroBundle& mb : bundles_) {
+    mb.register_list.fill(firmware::kFrameRegister);
+    size_t i = 0;
+    for (uint16_t mask = mb.registers; mask; mask &= mask - 1)
+      mb.register_list[i++] = static_cast<uint8_t>(__builtin_ctz(mask));
   }
 }
 

@@ -73,10 +73,10 @@ uint32_t HelperUnits::lookup_latency(const firmware::MapLayout& map) const {
   return latency_.map_other;
 }
 
-HelperResult HelperUnits::call(int32_t id, const uint64_t* args, ContextState& context) {
+HelperResult HelperUnits::call(const ebpf::HelperInfo* info, int32_t id, const uint64_t* args,
+                               ContextState& context) {
   bind(context);
   HelperResult result;
-  const ebpf::HelperInfo* info = ebpf::find_helper(id);
   if (info == nullptr || info->function == nullptr) {
     result.fault = true;
     result.diagnostic = fmt::format("helper {} has no implementation", id);

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ebpf/runtime/helpers.h"
 #include "ebpf/runtime/runtime.h"
 #include "model/config.h"
 #include "model/core/context.h"
@@ -27,7 +28,12 @@ class HelperUnits {
       : runtime_(runtime), memory_(memory), latency_(latency) {}
 
   // Helper `id` (a hardware unit) for `context` with arguments r1..r5.
-  HelperResult call(int32_t id, const uint64_t* args, ContextState& context);
+  HelperResult call(int32_t id, const uint64_t* args, ContextState& context) {
+    return call(ebpf::find_helper(id), id, args, context);
+  }
+  // The same with the helper's table entry (ebpf::find_helper(id)) resolved beforehand.
+  HelperResult call(const ebpf::HelperInfo* info, int32_t id, const uint64_t* args,
+                    ContextState& context);
 
   // Makes the runtime's per-invocation state (frame, redirect target) that of `context`.
   void bind(ContextState& context);

@@ -4,6 +4,7 @@
 // (model/systemc) and the Engine adapter (model/engine) both drive this class, so they are
 // cycle-identical by construction.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -42,7 +43,7 @@ class NicSystem {
   void step();
   // Steps until every submitted packet is done, skipping cycles in which nothing can change.
   void run_until_idle();
-  bool busy() const;
+  bool busy() const { return in_flight_ > 0; }
 
   uint64_t cycle() const { return cycle_; }
   const ModelConfig& config() const { return config_; }
@@ -59,7 +60,10 @@ class NicSystem {
   [[gnu::cold, gnu::noinline]] void report_cycle();  // to the observer, after every cycle
   // Cycles from cycle_ + 1 on in which provably nothing happens (0 when the next cycle may).
   uint64_t quiet_cycles() const;
-  uint32_t transfer_cycles(size_t bytes) const;
+  uint32_t transfer_cycles(size_t bytes) const {
+    const size_t b = config_.dispatch_bytes_per_cycle;
+    return static_cast<uint32_t>(std::max<size_t>(1, (bytes + b - 1) / b));
+  }
 
   firmware::Image image_;
   ebpf::Runtime& runtime_;
@@ -73,6 +77,10 @@ class NicSystem {
   };
   std::deque<Queued> input_;
   size_t free_contexts_ = 0;  // contexts in ContextPhase::Free, over all cores
+  // Per core, bit c: context c is Free / is Loading or Draining. The dispatcher and the
+  // activation visit only these contexts (in context order, as a scan would).
+  std::vector<uint32_t> free_mask_;
+  std::vector<uint32_t> transition_mask_;
   std::deque<std::pair<uint32_t, uint32_t>> output_;  // (core, context) in exit order
   std::vector<uint32_t> exits_;
   RetireObserver* observer_ = nullptr;
