@@ -90,6 +90,11 @@ class ProgramFacts {
   // Largest stack use along any chain of calls, in bytes.
   uint32_t max_stack_depth() const { return max_stack_depth_; }
   void set_max_stack_depth(uint32_t depth) { max_stack_depth_ = depth; }
+  // No instruction and no helper reads a stack byte before the run has written it (the
+  // program was verified without allow_uninit_stack): what a previous run left on the stack
+  // cannot be observed, so an engine need not clear it between runs.
+  bool reads_only_written_stack() const { return reads_only_written_stack_; }
+  void set_reads_only_written_stack(bool value) { reads_only_written_stack_ = value; }
 
   // Instructions no execution reaches (second slots of lddw excluded).
   std::vector<int32_t> dead_instructions() const;
@@ -99,6 +104,7 @@ class ProgramFacts {
   std::vector<LoopFacts> loops_;
   std::vector<FunctionFacts> functions_;
   uint32_t max_stack_depth_ = 0;
+  bool reads_only_written_stack_ = false;
 };
 
 }  // namespace nicsim::verifier

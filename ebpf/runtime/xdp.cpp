@@ -4,6 +4,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 namespace nicsim::ebpf {
 
@@ -39,6 +40,14 @@ constexpr std::array<ContextField, 9> kXdpFields = {{
 }};
 
 }  // namespace
+
+void* allocate_frame_buffer(size_t bytes) {
+  return ::operator new (bytes, std::align_val_t{kXdpFrameSize});
+}
+
+void release_frame_buffer(void* buffer, size_t) {
+  ::operator delete (buffer, std::align_val_t{kXdpFrameSize});
+}
 
 std::span<const ContextField> xdp_context_fields() {
   return kXdpFields;

@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "jit/common/access_checker.h"
+#include "jit/common/entry_plan.h"
 #include "jit/common/invocation.h"
 #include "jit/common/jit_error.h"
 
@@ -23,6 +24,19 @@ int object_index_of(const ebpf::Program& program, const ebpf::Runtime& runtime) 
   return -1;
 }
 
+// Whether a run could read what an earlier run left on the stack, so that the stack must be
+// cleared between runs to match the interpreter (which starts every run on zeros). Checked
+// code may read any stack byte; verified code only reads bytes the same run wrote, when the
+// verifier refused reads of uninitialised stack (every helper that writes stack memory
+// writes all of it: probe_read zeroes it on failure) — unless a tail call or callx may enter
+// a program compiled checked on the same frame. The kernel never clears the stack between
+// runs: its verifier makes the same guarantee.
+bool run_may_see_earlier_stack(const ebpf::Program& program, const JitOptions& options,
+                               const ProgramFacts* facts) {
+  if (options.mode != SafetyMode::Verified || facts == nullptr) return true;
+  return !facts->reads_only_written_stack || plan_entry(program, facts).may_tail_call;
+}
+
 }  // namespace
 
 JitEngine::JitEngine(std::unique_ptr<JitBackend> backend, const ebpf::Program& program,
@@ -30,7 +44,8 @@ JitEngine::JitEngine(std::unique_ptr<JitBackend> backend, const ebpf::Program& p
     : backend_(std::move(backend)),
       runtime_(runtime),
       options_(options),
-      compiled_(runtime.object().programs.size()) {
+      compiled_(runtime.object().programs.size()),
+      clears_stack_(run_may_see_earlier_stack(program, options, facts)) {
   if (backend_ == nullptr) throw JitError("jit: no backend");
   name_ = fmt::format("jit-{}", backend_->target());
   auto compiled = backend_->compile(program, runtime, options_, facts);
@@ -111,9 +126,11 @@ ebpf::ExecutionResult JitEngine::run_raw(std::span<uint8_t> memory) {
 }
 
 ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
-  // Clear the frames the previous run used (checked code tracks the deepest one).
-  const size_t used = (size_t{state_.max_depth} + 1) * kStackSize;
-  std::memset(reinterpret_cast<uint8_t*>(state_.stack_top - used), 0, used);
+  if (clears_stack_) {
+    // Clear the frames the previous run used (checked code tracks the deepest one).
+    const size_t used = (size_t{state_.max_depth} + 1) * kStackSize;
+    std::memset(reinterpret_cast<uint8_t*>(state_.stack_top - used), 0, used);
+  }
 
   state_.budget_left = options_.instruction_budget;
   state_.live_stack = FastRange{state_.stack_top - kStackSize, kStackSize};

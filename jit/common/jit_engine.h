@@ -76,15 +76,18 @@ class JitEngine final : public ebpf::Engine {
   std::string name_;
   // Compiled programs by index in the runtime's object; the entry may also stand alone.
   std::vector<std::unique_ptr<CompiledProgram>> compiled_;
+  // Runs start on a cleared stack (see stack_).
+  bool clears_stack_ = true;
   std::unique_ptr<CompiledProgram> standalone_entry_;
   const CompiledProgram* entry_ = nullptr;
   std::unique_ptr<Invocation> invocation_;
   NativeRunState state_;
   // Every call frame, frame 0 at the top, between two guard bands (AccessChecker::kStackGuard);
-  // the frames a checked run used are cleared before the next one, so that a program reading
+  // unless the verifier proved that no run reads stack it has not written (clears_stack_
+  // false), the frames a run used are cleared before the next one, so that a program reading
   // stack it never wrote sees zeros (as in the interpreter), not an earlier packet.
   static constexpr size_t kStackAreaSize = size_t{ebpf::kMaxCallDepth} * ebpf::kStackSize;
-  alignas(16) std::array<uint8_t, kStackAreaSize + 2 * kStackGuardSize> stack_{};
+  alignas(kStackGuardSize) std::array<uint8_t, kStackAreaSize + 2 * kStackGuardSize> stack_{};
 };
 
 }  // namespace nicsim::jit

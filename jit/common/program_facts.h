@@ -39,6 +39,9 @@ struct InstructionFacts {
 
 struct ProgramFacts {
   std::vector<InstructionFacts> insns;  // indexed by instruction slot
+  // No instruction and no helper reads a stack byte the run has not written (the verifier
+  // refused reads of uninitialised stack): a run cannot see what an earlier one left there.
+  bool reads_only_written_stack = false;
 };
 
 }  // namespace nicsim::jit

@@ -72,6 +72,7 @@ ProgramFacts facts_from_verifier(const verifier::VerifiedProgram& verified) {
     f.zero_extension_redundant = fact.zero_extension_redundant;
     if (fact.helper_map) f.helper_map = *fact.helper_map;
   }
+  out.reads_only_written_stack = in.reads_only_written_stack();
   return out;
 }
 

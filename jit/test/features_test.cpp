@@ -2,12 +2,14 @@
 // worded as the interpreter's, a fault for running off the end, a clean state for every run,
 // and Verified mode only with facts that describe the program.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "ebpf/isa/opcodes.h"
+#include "ebpf/runtime/helpers.h"
 #include "jit/common/jit_error.h"
 #include "jit/test/jit_fixture.h"
 
@@ -67,6 +69,76 @@ TEST_P(JitFeatures, EveryRunStartsFromACleanState) {
   )");
   for (int i = 0; i < 3; ++i)
     EXPECT_EQ(run.raw().return_value, 0u);
+}
+
+// Verified code whose verifier refused reads of uninitialised stack starts where the last
+// run left the stack, as the kernel's JIT does (no clearing per run): the facts promise that
+// no run can tell. The promise is false here on purpose, so that the stale value shows.
+TEST_P(JitFeatures, VerifiedCodeKeepsTheStackWhenTheVerifierForbidsUninitialisedReads) {
+  const ebpf::ElfObject object = ebpf::make_single_program_object(
+      assemble("r0 = *(u64 *)(r10 - 8)\n*(u64 *)(r10 - 8) = 77\nexit"));
+  JitOptions verified;
+  verified.mode = SafetyMode::Verified;
+  for (const bool promised : {false, true}) {
+    ebpf::Runtime runtime(object);
+    ProgramFacts facts;
+    facts.insns.resize(object.programs[0].insns.size());
+    facts.reads_only_written_stack = promised;
+    auto engine = target().make(object.programs[0], runtime, verified, &facts);
+    EXPECT_EQ(engine->run_raw({}).return_value, 0u);
+    EXPECT_EQ(engine->run_raw({}).return_value, promised ? 77u : 0u) << "promised " << promised;
+  }
+}
+
+// A program verified with allow_uninit_stack may read stack it has not written: every run
+// must then start on zeros, as in the interpreter.
+TEST_P(JitFeatures, VerifiedCodeAllowedUninitialisedReadsStartsOnAClearedStack) {
+  const ebpf::ElfObject object = ebpf::make_single_program_object(
+      assemble("r0 = *(u64 *)(r10 - 8)\n*(u64 *)(r10 - 8) = 77\nexit"), ProgramType::Xdp, "xdp");
+  verifier::VerifierOptions options;
+  options.allow_uninit_stack = true;
+  const verifier::VerifiedProgram verified =
+      verifier::verify_program(object, object.programs[0], options);
+  ebpf::Runtime runtime(object);
+  auto engine = target().make_verified(verified, runtime, {});
+  for (int i = 0; i < 3; ++i) {
+    XdpFrame frame(std::vector<uint8_t>(64, 0));
+    EXPECT_EQ(engine->run_xdp(frame).return_value, 0u) << "run " << i;
+  }
+}
+
+// A tail call enters a program compiled checked, which may read any stack byte of the frame
+// it inherits: a verified program that may tail call still starts every run on zeros.
+TEST_P(JitFeatures, VerifiedCodeThatMayTailCallStartsOnAClearedStack) {
+  ebpf::ElfObject object;
+  object.path = "tail";
+  MapDefinition jump_table;
+  jump_table.name = "jump_table";
+  jump_table.type = MapType::ProgArray;
+  jump_table.key_size = jump_table.value_size = 4;
+  jump_table.max_entries = 1;
+  jump_table.initial_slots = {{0, "reader"}};
+  object.maps.push_back(jump_table);
+  const auto add = [&](const std::string& name, const std::string& text) {
+    Program program;
+    program.section = "xdp";
+    program.function = name;
+    program.type = ProgramType::Xdp;
+    program.insns = assemble(text);
+    program.functions = {{0, name}};
+    object.programs.push_back(std::move(program));
+  };
+  add("entry", fmt::format("r2 = map[id:0]\nr3 = 0\ncall {}\nr0 = 1\nexit", kHelperTailCall));
+  add("reader", "r0 = *(u64 *)(r10 - 16)\n*(u64 *)(r10 - 16) = 77\nexit");
+  const verifier::VerifiedProgram verified = verifier::verify_program(object, object.programs[0]);
+  ebpf::Runtime runtime(object);
+  auto engine = target().make_verified(verified, runtime, {});
+  for (int i = 0; i < 3; ++i) {
+    XdpFrame frame(std::vector<uint8_t>(64, 0));
+    const ExecutionResult result = engine->run_xdp(frame);
+    EXPECT_EQ(result.tail_calls, 1u);
+    EXPECT_EQ(result.return_value, 0u) << "run " << i;
+  }
 }
 
 TEST_P(JitFeatures, VerifiedModeNeedsMatchingFacts) {

@@ -90,6 +90,21 @@ TEST(VerifiedFacts, LddwSecondSlotsFollowTheirFirst) {
   EXPECT_TRUE(facts.insns[1].reachable);
 }
 
+// Reads of uninitialised stack are refused by default, so no run can see what an earlier
+// one left on the stack; with allow_uninit_stack that is no longer promised.
+TEST(VerifiedFacts, StackReadsAreOfWrittenBytesUnlessUninitialisedReadsAreAllowed) {
+  const ebpf::ElfObject object = ebpf::make_single_program_object(
+      ebpf::assemble("*(u64 *)(r10 - 8) = 1\nr0 = *(u64 *)(r10 - 8)\nexit"), ebpf::ProgramType::Xdp,
+      "xdp");
+  EXPECT_TRUE(facts_from_verifier(verifier::verify_program(object, object.programs[0]))
+                  .reads_only_written_stack);
+  verifier::VerifierOptions options;
+  options.allow_uninit_stack = true;
+  EXPECT_FALSE(facts_from_verifier(verifier::verify_program(object, object.programs[0], options))
+                   .reads_only_written_stack);
+  EXPECT_FALSE(ProgramFacts{}.reads_only_written_stack);  // hand-made facts promise nothing
+}
+
 // A helper call knows its map when r1 held the same map pointer on every path reaching it.
 TEST(VerifiedFacts, HelperCallsKnowTheirMapWhenEveryPathAgrees) {
   ebpf::ElfObject object =

@@ -292,6 +292,7 @@ ProgramFacts FactsBuilder::finish(const AnalysisContext& ctx,
     facts.mutable_functions().push_back(ff);
   }
   facts.set_max_stack_depth(combined_stack_depth(ctx));
+  facts.set_reads_only_written_stack(!ctx.options.allow_uninit_stack);
   return facts;
 }
 

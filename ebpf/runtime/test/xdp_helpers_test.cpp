@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <memory>
 #include <random>
+#include <vector>
 
 #include "ebpf/runtime/test/runtime_test_support.h"
 
@@ -112,6 +114,21 @@ TEST(XdpAdjustHelpers, ChangeTheFrame) {
             -EACCES);
   EXPECT_EQ(world.frame.length(), 70u);
   EXPECT_EQ(world.fault(), "");
+}
+
+// A frame is one page, as a driver's XDP buffer: the packet always starts at the same place
+// within its page, whatever the heap did before (so do its adjustments, within the page).
+TEST(XdpFrameLayout, EveryFrameStartsOnAPage) {
+  std::vector<std::unique_ptr<XdpFrame>> frames;
+  for (size_t size : {14u, 64u, 1500u, 5000u})
+    frames.push_back(std::make_unique<XdpFrame>(std::vector<uint8_t>(size, 0xab)));
+  for (auto& frame : frames) {
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(frame->hard_start()) % kXdpFrameSize, 0u);
+    EXPECT_EQ(frame->data() - frame->hard_start(), kXdpPacketHeadroom);
+    EXPECT_EQ(frame->packet().front(), 0xab);
+  }
+  ASSERT_EQ(frames[0]->adjust_head(-14), 0);
+  EXPECT_EQ(frames[0]->data() - frames[0]->hard_start(), kXdpPacketHeadroom - 14);
 }
 
 TEST(XdpAdjustHelpers, FaultWithoutAFrameOrWithAnotherContext) {
