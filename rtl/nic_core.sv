@@ -2,10 +2,11 @@
 // per-context fetch buffers, issue of one L-slot bundle per cycle, a register file of 11 x 64
 // bits per context, M memory ports, one multiplier, one divider and the helper-unit port.
 //
-// Outside the core, and reached through its ports: the instruction memory and constant pool
-// (read combinationally), the data memories (packet buffers, stacks, map values, firmware
-// data; the core checks every bound except map-value liveness, which the map engine answers on
-// the port), the helper units (request in the issue cycle, answer with r0, latency, fault and
+// Outside the core, and reached through its ports: the instruction memory (read
+// combinationally, with each bundle's predecoded nic_slot_uses bits, computed as the image is
+// written) and constant pool (read combinationally), the data memories (packet buffers,
+// stacks, map values, firmware data; the core checks every bound except map-value liveness,
+// which the map engine answers on the port), the helper units (request in the issue cycle, answer with r0, latency, fault and
 // the packet pointers in the same cycle), and the dispatcher that starts packets. start_i and
 // abort_i act at the end of the cycle they are given in: a context started in cycle s-1 runs
 // from s; a context aborted in cycle e runs no more from e+1.
@@ -37,6 +38,7 @@ module nic_core #(
   // ---- instruction memory and constant pool ----
   output logic [11:0]               imem_addr_o,
   input  logic [Lanes*64-1:0]       imem_bundle_i,
+  input  logic [nic_pkg::SlotUsesW-1:0] imem_uses_i,  // the bundle's predecoded bits
   output logic [Lanes*16-1:0]       pool_addr_o,
   input  logic [Lanes*64-1:0]       pool_data_i,
 
@@ -149,6 +151,7 @@ module nic_core #(
     .jump_target_i  (jump_target),
     .imem_addr_o,
     .imem_bundle_i,
+    .imem_uses_i,
     .fetch_o        (fetch_valid_o),
     .fetch_ctx_o,
     .fb_valid_o     (fb_valid),
@@ -393,8 +396,10 @@ module nic_core #(
   logic [63:0] product;
   assign product = mul_a * mul_b;  // the low 32 bits of a product need only the low halves
 
-  // Registers owed a result, per unit: the writeback pipelines of the lanes, then the divider.
-  logic [(Lanes+1)*Contexts*Ops-1:0] owed;
+  // Registers owed a result by any unit (the divider, the lanes' writeback pipelines), OR-ed
+  // along the pipelines (g_wb[l].owed_upto) rather than gathered into one wide vector first:
+  // a simulator then handles one 56-bit word per unit instead of packing and unpacking 280 bits.
+  logic [Contexts*Ops-1:0] div_owed, owed;
 
   logic            div_wr_valid;
   logic [CtxW-1:0] div_wr_ctx;
@@ -421,7 +426,7 @@ module nic_core #(
     .wr_ctx_o     (div_wr_ctx),
     .wr_rd_o      (div_wr_rd),
     .wr_data_o    (div_wr_data),
-    .owed_o       (owed[Lanes*Contexts*Ops +: Contexts*Ops])
+    .owed_o       (div_owed)
   );
 
   // ---- writeback pipelines ----
@@ -432,6 +437,12 @@ module nic_core #(
 
   for (genvar l = 0; l < Lanes; l++) begin : g_wb
     logic [63:0] loaded, in_data;
+    logic [Contexts*Ops-1:0] pipe_owed, owed_upto;
+    if (l == 0) begin : g_first
+      assign owed_upto = div_owed | pipe_owed;
+    end else begin : g_next
+      assign owed_upto = g_wb[l-1].owed_upto | pipe_owed;
+    end
     // Only for a slot that writes through the pipeline (it takes in_data only then).
     always_comb begin
       loaded  = '0;
@@ -457,9 +468,10 @@ module nic_core #(
       .wr_ctx_o     (wb_ctx[l]),
       .wr_reg_o     (wb_reg[l]),
       .wr_data_o    (wb_data[l]),
-      .owed_o       (owed[l*Contexts*Ops +: Contexts*Ops])
+      .owed_o       (pipe_owed)
     );
   end
+  assign owed = g_wb[Lanes-1].owed_upto;
 
   // ---- register write ports ----
   // Each port's fields are assigned on their own: the valid bits depend on this cycle's
@@ -497,7 +509,7 @@ module nic_core #(
   assign wr_valid = {helper_wr, div_wr_valid, wb_writes, exit_fire, now_writes & {Lanes{commit}}};
 
   // ---- scoreboard ----
-  nic_scoreboard #(.Contexts(Contexts), .Sources(Lanes + 1)) u_scoreboard (
+  nic_scoreboard #(.Contexts(Contexts)) u_scoreboard (
     .clk_i, .rst_ni,
     .clear_i      (start_i),
     .clear_ctx_i  (start_ctx_i),

@@ -1,9 +1,10 @@
 // Fetch (docs/nic-isa.md section 6, IF): per context a fetch PC and a one-bundle fetch buffer
 // (FB); each cycle the first eligible context after the one that fetched last reads its next
 // bundle from the instruction memory into its FB. A fetched control bundle stops the context's
-// fetch until it issues (no speculation); an exit is thereby seen at fetch. Every FB bundle is
-// decoded for what issue selection looks at: the registers it touches, control, helper and
-// divider use.
+// fetch until it issues (no speculation); an exit is thereby seen at fetch. Beside every FB
+// bundle the fetch stage keeps what issue selection looks at (the registers it touches,
+// control, helper and divider use): the instruction memory's predecoded bits of the bundle
+// (nic_slot_uses), read with it.
 
 module nic_fetch #(
   parameter int unsigned Lanes    = 4,
@@ -28,6 +29,7 @@ module nic_fetch #(
 
   output logic [11:0]                imem_addr_o,
   input  logic [Lanes*64-1:0]        imem_bundle_i,
+  input  logic [nic_pkg::SlotUsesW-1:0] imem_uses_i,  // {regs, control, hcall, div}
 
   output logic                       fetch_o,
   output logic [CtxW-1:0]            fetch_ctx_o,
@@ -47,39 +49,9 @@ module nic_fetch #(
   logic [Contexts-1:0] stop_q;
   logic [CtxW-1:0]     rr_q;
 
-  // Predecode: the fetched bundle is decoded once, on its way into the FB, and what issue
-  // selection needs is kept beside the words (rather than decoding K x L buffered slots every
-  // cycle). The FB and its predecoded bits change at the same edge. The decoders are called in
-  // the always_ff blocks below: fetch selection depends on this cycle's memory and helper
-  // answers (a fault ends the packet), and logic reached from those inputs is what a simulator
-  // re-evaluates with every evaluation; inside the flip-flops' block it runs once per edge.
-  function automatic logic [Ops-1:0] bundle_regs(logic [Lanes*64-1:0] b);
-    bundle_regs = '0;
-    for (int l = 0; l < Lanes; l++) begin
-      bundle_regs = bundle_regs | nic_slot_uses::regs(b[l*64 +: 64]);
-    end
-  endfunction
-
-  function automatic logic bundle_control(logic [Lanes*64-1:0] b);
-    bundle_control = 1'b0;
-    for (int l = 0; l < Lanes; l++) begin
-      bundle_control = bundle_control | nic_slot_uses::control(b[l*64 +: 64]);
-    end
-  endfunction
-
-  function automatic logic bundle_hcall(logic [Lanes*64-1:0] b);
-    bundle_hcall = 1'b0;
-    for (int l = 0; l < Lanes; l++) begin
-      bundle_hcall = bundle_hcall | nic_slot_uses::hcall(b[l*64 +: 64]);
-    end
-  endfunction
-
-  function automatic logic bundle_div(logic [Lanes*64-1:0] b);
-    bundle_div = 1'b0;
-    for (int l = 0; l < Lanes; l++) begin
-      bundle_div = bundle_div | nic_slot_uses::div(b[l*64 +: 64]);
-    end
-  endfunction
+  logic [Ops-1:0] fetched_regs;
+  logic           fetched_control, fetched_hcall, fetched_div;
+  assign {fetched_regs, fetched_control, fetched_hcall, fetched_div} = imem_uses_i;
 
   // ---- fetch selection: round robin after the context that fetched last ----
   // A context whose bundle issues and ends its packet does not fetch. Whether the bundle ends
@@ -149,7 +121,7 @@ module nic_fetch #(
         fb_addr_q[sel_ctx]  <= pc_q[sel_ctx];
         pc_q[sel_ctx]       <= pc_q[sel_ctx] + 12'd1;
         fb_valid_q[sel_ctx] <= 1'b1;
-        stop_q[sel_ctx]     <= bundle_control(imem_bundle_i);  // a control op stops fetch
+        stop_q[sel_ctx]     <= fetched_control;  // a control op stops fetch
         rr_q                <= sel_ctx;
       end
       if (start_i) begin
@@ -177,10 +149,10 @@ module nic_fetch #(
       fb_hcall_q   <= '0;
       fb_div_q     <= '0;
     end else if (sel_valid) begin
-      fb_regs_q[sel_ctx]    <= bundle_regs(imem_bundle_i);
-      fb_control_q[sel_ctx] <= bundle_control(imem_bundle_i);
-      fb_hcall_q[sel_ctx]   <= bundle_hcall(imem_bundle_i);
-      fb_div_q[sel_ctx]     <= bundle_div(imem_bundle_i);
+      fb_regs_q[sel_ctx]    <= fetched_regs;
+      fb_control_q[sel_ctx] <= fetched_control;
+      fb_hcall_q[sel_ctx]   <= fetched_hcall;
+      fb_div_q[sel_ctx]     <= fetched_div;
     end
   end
 

@@ -11,6 +11,9 @@ package nic_pkg;
   // operands holding pkt_data, pkt_end and pkt_meta of the context (section 2).
   localparam int unsigned NumStored   = 10;  // r0..r9 have storage
   localparam int unsigned NumOperands = 14;
+  // A bundle's predecoded bits for issue selection (nic_slot_uses): {registers, control,
+  // hcall, division}.
+  localparam int unsigned SlotUsesW = NumOperands + 3;
 
   typedef enum logic [3:0] {
     OpNop     = 4'd0,

@@ -7,7 +7,6 @@
 
 module nic_scoreboard #(
   parameter int unsigned Contexts = 4,
-  parameter int unsigned Sources  = 1,  // units that owe results (writeback pipelines, divider)
   localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1,
   localparam int unsigned Ops  = nic_pkg::NumOperands
 ) (
@@ -17,8 +16,9 @@ module nic_scoreboard #(
   input  logic                         clear_i,       // a packet starts
   input  logic [CtxW-1:0]              clear_ctx_i,
 
-  // Per source, the registers it owes a result to ([ctx * NumOperands + reg]).
-  input  logic [Sources*Contexts*Ops-1:0] owed_i,
+  // The registers any unit (writeback pipelines, divider) owes a result to
+  // ([ctx * NumOperands + reg]).
+  input  logic [Contexts*Ops-1:0]      owed_i,
   input  logic [CtxW-1:0]              block_ctx_i,   // the issuing context
   input  logic                         block_i,       // an hcall issued
   input  logic [15:0]                  block_wait_i,  // helper latency - 1
@@ -28,31 +28,25 @@ module nic_scoreboard #(
   output logic [Contexts-1:0]          block_last_o   // last blocked cycle
 );
 
-  logic [Contexts*Ops-1:0] owed;
-  logic [15:0]             block_q [Contexts];
+  assign ready_o = ~owed_i;
 
-  always_comb begin
-    owed = '0;
-    for (int s = 0; s < Sources; s++) begin
-      owed = owed | owed_i[s*Contexts*Ops +: Contexts*Ops];
-    end
-  end
-  assign ready_o = ~owed;
-
+  // One counter per context block (not an array indexed by c: a simulator updates a plain
+  // variable directly, an array element through a deferred-update flag per write).
   for (genvar c = 0; c < Contexts; c++) begin : g_ctx
+    logic [15:0] block_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
-        block_q[c] <= '0;
+        block_q <= '0;
       end else if (clear_i && clear_ctx_i == CtxW'(c)) begin
-        block_q[c] <= '0;
+        block_q <= '0;
       end else if (block_i && block_ctx_i == CtxW'(c)) begin
-        block_q[c] <= block_wait_i;
-      end else if (block_q[c] != '0) begin
-        block_q[c] <= block_q[c] - 16'd1;
+        block_q <= block_wait_i;
+      end else if (block_q != '0) begin
+        block_q <= block_q - 16'd1;
       end
     end
-    assign blocked_o[c]    = block_q[c] != '0;
-    assign block_last_o[c] = block_q[c] == 16'd1;
+    assign blocked_o[c]    = block_q != '0;
+    assign block_last_o[c] = block_q == 16'd1;
   end
 
 endmodule

@@ -1,12 +1,14 @@
 // What issue selection needs to know of a slot in a fetch buffer, straight from the opcode byte
 // and the register fields: the registers it reads or writes (firmware::registers_read |
 // registers_written), whether it is a control operation, an hcall or a division. A narrow
-// cousin of nic_slot_decode. Functions rather than a module: nic_fetch calls them in the
-// always_ff that fills a fetch buffer, so that a simulator evaluates them once per clock edge
-// instead of with every evaluation of the fetch path (which depends on this cycle's memory and
-// helper answers through the end of a packet).
+// cousin of nic_slot_decode. The instruction memory keeps these bits beside each bundle
+// (nic_top computes them on its write port while the image is loaded, OR-ed over the lanes
+// with `uses`), so fetch copies them into the fetch buffer instead of decoding every fetched
+// bundle. Functions rather than a module: they are called in the always_ff of that write port,
+// which a simulator evaluates only when the port writes.
 
 package nic_slot_uses;
+
 
   function automatic logic [nic_pkg::NumOperands-1:0] regs(logic [63:0] word);
     logic [7:0]                      opc;
@@ -66,6 +68,11 @@ package nic_slot_uses;
     logic [3:0] func;
     func = (word[63:62] == 2'b10) ? word[61:58] : word[60:57];
     div  = (word[63:61] == 3'b010 || word[63:62] == 2'b10) && func >= 4'd3 && func <= 4'd6;
+  endfunction
+
+  // {regs, control, hcall, div}: a bundle's value is the OR of its slots'.
+  function automatic logic [nic_pkg::SlotUsesW-1:0] uses(logic [63:0] word);
+    uses = {regs(word), control(word), hcall(word), div(word)};
   endfunction
 
 endpackage

@@ -9,6 +9,12 @@
 // while packets run) holds unchanged. The registers are there for simulation speed: Verilator
 // re-evaluates all logic an input reaches whenever it evaluates the model, and the core id
 // reaches every special-register read of every lane.
+//
+// The retire record and the retiring bundle's memory write data are also offered registered
+// (retired_*_o, the record of the cycle before the last clock edge): the wrapper reads them
+// after the edge, so that a cycle without an observer needs a single eval() (inputs, answers
+// and clock edge together) instead of one to settle the answers and one for the edge, each
+// rerunning all logic the inputs reach.
 
 module nic_top #(
   parameter int unsigned Lanes        = 4,
@@ -80,6 +86,14 @@ module nic_top #(
   output logic                      retire_end_o,
   output logic                      retire_fault_o,
   output logic [63:0]               retire_r0_o,
+  output logic                      retired_valid_o,
+  output logic [CtxW-1:0]           retired_ctx_o,
+  output logic [11:0]               retired_addr_o,
+  output logic                      retired_commit_o,
+  output logic                      retired_end_o,
+  output logic                      retired_fault_o,
+  output logic [63:0]               retired_r0_o,
+  output logic [MemPorts*64-1:0]    retired_wdata_o,
   output logic [WrPorts-1:0]        rf_wr_valid_o,
   output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
   output logic [WrPorts*4-1:0]      rf_wr_reg_o,
@@ -105,8 +119,23 @@ module nic_top #(
     raw_entry_q <= raw_entry_i;
   end
 
+  // Only a retiring bundle's fields are copied: an idle cycle costs the valid bit.
+  always_ff @(posedge clk_i) begin
+    retired_valid_o <= retire_valid_o;
+    if (retire_valid_o) begin
+      retired_ctx_o    <= retire_ctx_o;
+      retired_addr_o   <= retire_addr_o;
+      retired_commit_o <= retire_commit_o;
+      retired_end_o    <= retire_end_o;
+      retired_fault_o  <= retire_fault_o;
+      retired_r0_o     <= retire_r0_o;
+      retired_wdata_o  <= dmem_wdata_o;
+    end
+  end
+
   logic [11:0]            imem_addr;
   logic [Lanes*64-1:0]    imem_bundle;
+  logic [nic_pkg::SlotUsesW-1:0] imem_uses;
   logic [Lanes*16-1:0]    pool_addr;
   logic [Lanes*PoolW-1:0] pool_raddr;
   logic [Lanes*64-1:0]    pool_data;
@@ -119,6 +148,24 @@ module nic_top #(
     .raddr_i (imem_addr[ImemW-1:0]),
     .rdata_o (imem_bundle)
   );
+
+  // The predecoded bits of each bundle, written beside it (the OR over its slots of
+  // nic_slot_uses::uses): computed here, in the write port's block, so that a simulator
+  // evaluates them only while the image is loaded.
+  logic [nic_pkg::SlotUsesW-1:0] imem_uses_q [ImemDepth];
+
+  always_ff @(posedge clk_i) begin
+    if (imem_we_i) begin
+      logic [nic_pkg::SlotUsesW-1:0] uses;
+      uses = '0;
+      for (int l = 0; l < Lanes; l++) begin
+        uses = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
+      end
+      imem_uses_q[imem_waddr_i] <= uses;
+    end
+  end
+
+  assign imem_uses = imem_uses_q[imem_addr[ImemW-1:0]];
 
   for (genvar l = 0; l < Lanes; l++) begin : g_pool_addr
     assign pool_raddr[l*PoolW +: PoolW] = pool_addr[l*16 +: PoolW];
@@ -148,6 +195,7 @@ module nic_top #(
     .raw_entry_i   (raw_entry_q),
     .imem_addr_o   (imem_addr),
     .imem_bundle_i (imem_bundle),
+    .imem_uses_i   (imem_uses),
     .pool_addr_o   (pool_addr),
     .pool_data_i   (pool_data),
     .start_i, .start_ctx_i,

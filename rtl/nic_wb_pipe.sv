@@ -28,31 +28,32 @@ module nic_wb_pipe #(
   output logic [Contexts*nic_pkg::NumOperands-1:0] owed_o  // [ctx * NumOperands + reg]
 );
 
-  logic            valid_q [Depth];
-  logic [CtxW-1:0] ctx_q [Depth];
-  logic [3:0]      reg_q [Depth];
-  logic [63:0]     data_q [Depth];
+  // The stages in flat vectors rather than unpacked arrays: a simulator then updates them as
+  // plain words (Verilator gives every write of an unpacked array element a deferred-update
+  // flag that it clears and tests every cycle).
+  logic [Depth-1:0]      valid_q;
+  logic [Depth*CtxW-1:0] ctx_q;   // stage s at [s*CtxW +: CtxW]
+  logic [Depth*4-1:0]    reg_q;
+  logic [Depth*64-1:0]   data_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      for (int s = 0; s < Depth; s++) begin
-        valid_q[s] <= 1'b0;
-        ctx_q[s]   <= '0;
-        reg_q[s]   <= '0;
-        data_q[s]  <= '0;
-      end
+      valid_q <= '0;
+      ctx_q   <= '0;
+      reg_q   <= '0;
+      data_q  <= '0;
     end else begin
       for (int s = Depth - 1; s > 0; s--) begin
-        valid_q[s] <= valid_q[s-1] && !(cancel_i && cancel_ctx_i == ctx_q[s-1]);
-        ctx_q[s]   <= ctx_q[s-1];
-        reg_q[s]   <= reg_q[s-1];
-        data_q[s]  <= data_q[s-1];
+        valid_q[s] <= valid_q[s-1] && !(cancel_i && cancel_ctx_i == ctx_q[(s-1)*CtxW +: CtxW]);
+        ctx_q[s*CtxW +: CtxW] <= ctx_q[(s-1)*CtxW +: CtxW];
+        reg_q[s*4 +: 4]       <= reg_q[(s-1)*4 +: 4];
+        data_q[s*64 +: 64]    <= data_q[(s-1)*64 +: 64];
       end
       valid_q[0] <= in_valid_i && !(cancel_i && cancel_ctx_i == in_ctx_i);
       if (in_valid_i) begin
-        ctx_q[0]  <= in_ctx_i;
-        reg_q[0]  <= in_reg_i;
-        data_q[0] <= in_data_i;
+        ctx_q[0 +: CtxW] <= in_ctx_i;
+        reg_q[0 +: 4]    <= in_reg_i;
+        data_q[0 +: 64]  <= in_data_i;
       end
     end
   end
@@ -61,15 +62,15 @@ module nic_wb_pipe #(
     owed_o = '0;
     for (int s = 0; s < Depth; s++) begin
       if (valid_q[s]) begin
-        owed_o[32'(ctx_q[s]) * nic_pkg::NumOperands + 32'(reg_q[s])] = 1'b1;
+        owed_o[32'(ctx_q[s*CtxW +: CtxW]) * nic_pkg::NumOperands + 32'(reg_q[s*4 +: 4])] = 1'b1;
       end
     end
   end
 
   assign wr_valid_o = valid_q[Depth-1];
-  assign wr_ctx_o   = ctx_q[Depth-1];
-  assign wr_reg_o   = reg_q[Depth-1];
-  assign wr_data_o  = data_q[Depth-1];
+  assign wr_ctx_o   = ctx_q[(Depth-1)*CtxW +: CtxW];
+  assign wr_reg_o   = reg_q[(Depth-1)*4 +: 4];
+  assign wr_data_o  = data_q[(Depth-1)*64 +: 64];
 
 `ifndef SYNTHESIS
   if (Latency < 2) begin : g_bad_latency

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include "Vnic_top.h"
+#include "Vnic_top___024root.h"
 #include "Vnic_top_traced.h"
+#include "Vnic_top_traced___024root.h"
 #include "ebpf/util/error.h"
 #include "firmware/isa/slot.h"
 #include "verilated.h"
@@ -32,6 +34,21 @@ template <std::size_t N>
 void write_word64(VlWide<N>& w, uint32_t index, uint64_t value) {
   w[2 * index] = static_cast<uint32_t>(value);
   w[2 * index + 1] = static_cast<uint32_t>(value >> 32);
+}
+
+// Lowers the clock after a rising edge's eval(). Verilator 5.006 detects the edge by comparing
+// clk_i with the value its last eval() saw, so the low phase would need an eval() of its own,
+// which reruns all logic the inputs reach and changes nothing: no logic is sensitive to the
+// falling edge, and the next eval() reruns that logic anyway with the next cycle's inputs
+// before anything reads it. Where the generated model exposes the value last seen, it is set
+// as that eval() would set it; otherwise the eval() runs.
+template <typename Model>
+void lower_clock(Model& top) {
+  top.clk_i = 0;
+  if constexpr (requires { top.rootp->__Vtrigrprev__TOP__clk_i; })
+    top.rootp->__Vtrigrprev__TOP__clk_i = 0;
+  else
+    top.eval();
 }
 
 constexpr uint32_t kCtxBits = 2;  // $clog2(kRtlContexts)
@@ -113,7 +130,7 @@ RtlCore::~RtlCore() {
   with_top([](auto& top) { top.final(); });
 }
 
-void RtlCore::eval() {
+void RtlCore::settle() {
   with_top([&](auto& top) { top.eval(); });
 }
 
@@ -124,7 +141,7 @@ void RtlCore::clock_edge() {
     top.clk_i = 1;
     top.eval();
     if (trace_ && trace_enabled_) dump(cycle_start + half_period_ps_);
-    top.clk_i = 0;
+    lower_clock(top);
     ++edges_;
   });
 }
@@ -198,10 +215,6 @@ uint32_t RtlCore::memory_valid_ports() const {
   return with_top([&](auto& top) { return static_cast<uint32_t>(top.dmem_valid_o); });
 }
 
-uint64_t RtlCore::memory_write_data(uint32_t port) const {
-  return with_top([&](auto& top) { return read_word64(top.dmem_wdata_o, port); });
-}
-
 bool RtlCore::helper_valid() const {
   return with_top([&](auto& top) { return top.helper_valid_o; });
 }
@@ -215,26 +228,23 @@ uint64_t RtlCore::helper_argument(uint32_t i) const {
   return with_top([&](auto& top) { return read_word64(top.helper_args_o, i); });
 }
 
-bool RtlCore::retire_valid() const {
-  return with_top([&](auto& top) { return top.retire_valid_o; });
+RetiredBundle RtlCore::retired() const {
+  return with_top([&](auto& top) {
+    RetiredBundle r;
+    r.valid = top.retired_valid_o;
+    if (!r.valid) return r;
+    r.context = top.retired_ctx_o;
+    r.address = top.retired_addr_o;
+    r.commit = top.retired_commit_o;
+    r.end = top.retired_end_o;
+    r.fault = top.retired_fault_o;
+    r.r0 = top.retired_r0_o;
+    return r;
+  });
 }
-uint32_t RtlCore::retire_context() const {
-  return with_top([&](auto& top) { return top.retire_ctx_o; });
-}
-uint32_t RtlCore::retire_address() const {
-  return with_top([&](auto& top) { return top.retire_addr_o; });
-}
-bool RtlCore::retire_commit() const {
-  return with_top([&](auto& top) { return top.retire_commit_o; });
-}
-bool RtlCore::retire_end() const {
-  return with_top([&](auto& top) { return top.retire_end_o; });
-}
-bool RtlCore::retire_fault() const {
-  return with_top([&](auto& top) { return top.retire_fault_o; });
-}
-uint64_t RtlCore::retire_r0() const {
-  return with_top([&](auto& top) { return top.retire_r0_o; });
+
+uint64_t RtlCore::retired_write_data(uint32_t port) const {
+  return with_top([&](auto& top) { return read_word64(top.retired_wdata_o, port); });
 }
 
 RegisterWritePort RtlCore::register_write(uint32_t port) const {
@@ -262,9 +272,12 @@ uint32_t RtlCore::fetch_address() const {
 bool RtlCore::running(uint32_t context) const {
   return with_top([&](auto& top) { return (top.running_o >> context) & 1; });
 }
-RtlStall RtlCore::stall(uint32_t context) const {
-  return with_top(
-      [&](auto& top) { return static_cast<RtlStall>((top.stall_o >> (3 * context)) & 7); });
+std::array<RtlStall, kRtlContexts> RtlCore::stalls() const {
+  const uint32_t bits = with_top([](auto& top) { return static_cast<uint32_t>(top.stall_o); });
+  std::array<RtlStall, kRtlContexts> stalls;
+  for (uint32_t c = 0; c < kRtlContexts; ++c)
+    stalls[c] = static_cast<RtlStall>((bits >> (3 * c)) & 7);
+  return stalls;
 }
 uint64_t RtlCore::context_r0(uint32_t context) const {
   return with_top([&](auto& top) { return read_word64(top.ctx_r0_o, context); });

@@ -2,9 +2,13 @@
 // One Verilated NIC core (rtl/nic_top.sv) with typed access to its flattened ports. The image
 // is written into the core's instruction memory and constant pool while reset is held; after
 // that, a cycle is: read the memory and helper requests (they depend on the core's state only,
-// so the last clock edge settled them), set this cycle's inputs and answers, eval() once, read
-// the outputs, clock_edge(). Every eval() costs a pass over the core's combinational logic.
+// so the last clock edge settled them), set this cycle's inputs and answers, clock_edge(), read
+// the retired bundle (registered in nic_top, so it is still there after the edge). Every
+// eval() reruns all logic the inputs reach; settle() — one more eval() before the edge — is
+// needed only to read the outputs that depend on this cycle's answers (register writes,
+// fetch) or to dump them into a waveform.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -38,6 +42,17 @@ struct MemoryRequest {
   uint32_t size = 0;
 };
 
+// The bundle that issued in the cycle before the last clock edge (nic_top's retired_*_o).
+struct RetiredBundle {
+  bool valid = false;
+  uint32_t context = 0;
+  uint32_t address = 0;
+  bool commit = false;  // its memory writes take place
+  bool end = false;     // it ends its packet
+  bool fault = false;
+  uint64_t r0 = 0;
+};
+
 struct RegisterWritePort {
   bool valid = false;
   uint32_t context = 0;
@@ -56,8 +71,10 @@ class RtlCore {
   RtlCore& operator=(const RtlCore&) = delete;
 
   uint32_t index() const { return index_; }
-  void eval();
-  // Rising edge: registers take their next values; the cycle counter advances.
+  // Settles the outputs that depend on this cycle's inputs (clock low).
+  void settle();
+  // Rising edge: registers take their next values from this cycle's inputs; the cycle counter
+  // advances. Needs no settle() before it.
   void clock_edge();
 
   // ---- inputs of the current cycle ----
@@ -72,26 +89,24 @@ class RtlCore {
   uint32_t memory_context() const;
   MemoryRequest memory_request(uint32_t port) const;
   uint32_t memory_valid_ports() const;  // bit p: port p carries a request
-  uint64_t memory_write_data(uint32_t port) const;
   bool helper_valid() const;
   uint32_t helper_context() const;
   int32_t helper_id() const;
   uint64_t helper_argument(uint32_t i) const;  // r1 + i
 
-  bool retire_valid() const;
-  uint32_t retire_context() const;
-  uint32_t retire_address() const;
-  bool retire_commit() const;
-  bool retire_end() const;
-  bool retire_fault() const;
-  uint64_t retire_r0() const;
+  // After clock_edge(): the bundle that issued in the cycle just clocked, and the data its
+  // memory port p wrote (meaningful for the ports that carried a write request).
+  RetiredBundle retired() const;
+  uint64_t retired_write_data(uint32_t port) const;
+  // After settle():
   RegisterWritePort register_write(uint32_t port) const;
-
   bool fetch_valid() const;
   uint32_t fetch_context() const;
   uint32_t fetch_address() const;
+
+  // The core's state (settled by the last clock edge):
   bool running(uint32_t context) const;
-  RtlStall stall(uint32_t context) const;
+  std::array<RtlStall, kRtlContexts> stalls() const;  // per context
   uint64_t context_r0(uint32_t context) const;
   uint64_t cycle() const;
 

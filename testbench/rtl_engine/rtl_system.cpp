@@ -70,6 +70,7 @@ RtlSystem::RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::Model
   for (uint32_t i = 0; i < config_.cores; ++i) {
     cores_.push_back(std::make_unique<RtlCore>(i, image_, traced));
     contexts_[i].resize(config_.contexts);
+    free_contexts_ += config_.contexts;
     for (Context& ctx : contexts_[i]) {
       const auto begin = reinterpret_cast<uint64_t>(ctx.stack.data());
       stacks.push_back({begin, begin + ctx.stack.size(), true, ebpf::RegionKind::Stack});
@@ -153,6 +154,7 @@ void RtlSystem::start_context(uint32_t core, uint32_t c) {
   ctx.stack.fill(0);  // the stack's valid bits are cleared at dispatch
   ctx.sync_packet_pointers();
   ctx.deadline = cycle_ + config_.max_cycles_per_packet;
+  note_context_check(ctx.deadline - 1);
   ctx.stats.start_cycle = cycle_;
   ctx.redirect = ebpf::RedirectTarget{};
   ctx.result = ebpf::ExecutionResult{};
@@ -173,6 +175,7 @@ void RtlSystem::activate_and_release() {
         start_context(core, c);
       } else if (ctx.phase == ContextPhase::Draining && ctx.release_cycle == cycle_) {
         ctx.phase = ContextPhase::Free;
+        ++free_contexts_;
         ctx.stats.release_cycle = cycle_;
         PacketJob* job = ctx.job;
         job->outcome.result = ctx.result;
@@ -195,9 +198,11 @@ void RtlSystem::run_dispatcher() {
   while (cycle_ >= dispatch_free_ && !input_.empty() && input_.front()->arrival_cycle <= cycle_) {
     PacketJob* job = input_.front();
     ebpf::XdpFrame* frame = job->frame;
-    if (frame->length() > firmware::kMaxPacketLength ||
-        frame->headroom() != firmware::kPacketHeadroom ||
-        frame->buffer().size() != firmware::kPacketBufferSize) {
+    // The front packet fits (checked once) and waits for a free context.
+    if (front_fits_ && free_contexts_ == 0) return;
+    if (!front_fits_ && (frame->length() > firmware::kMaxPacketLength ||
+                         frame->headroom() != firmware::kPacketHeadroom ||
+                         frame->buffer().size() != firmware::kPacketBufferSize)) {
       input_.pop_front();
       job->outcome = model::PacketOutcome{};
       job->outcome.result.aborted = true;
@@ -210,6 +215,7 @@ void RtlSystem::run_dispatcher() {
       --in_flight_;
       continue;
     }
+    front_fits_ = true;
     const auto n = static_cast<uint32_t>(cores_.size());
     for (uint32_t i = 1; i <= n; ++i) {
       const uint32_t core = (last_core_ + i) % n;
@@ -220,6 +226,7 @@ void RtlSystem::run_dispatcher() {
         ctx.phase = ContextPhase::Loading;
         ctx.start_cycle = cycle_ + w;
         note_phase_change(ctx.start_cycle);
+        note_context_check(ctx.start_cycle - 1);
         ctx.frame = frame;
         ctx.job = job;
         ctx.stats = model::PacketStats{};
@@ -233,6 +240,8 @@ void RtlSystem::run_dispatcher() {
         dispatch_free_ = cycle_ + w;
         last_core_ = core;
         input_.pop_front();
+        front_fits_ = false;
+        --free_contexts_;
         return;
       }
     }
@@ -301,32 +310,32 @@ void RtlSystem::answer_ports(uint32_t core, PortRequests& ports) {
   }
 }
 
-void RtlSystem::retire(uint32_t core, const PortRequests& ports) {
+void RtlSystem::retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports) {
   RtlCore& rtl = *cores_[core];
-  const uint32_t c = rtl.retire_context();
+  const uint32_t c = bundle.context;
   Context& ctx = contexts_[core][c];
   ++ctx.stats.bundles;
-  const uint32_t address = rtl.retire_address();
+  const uint32_t address = bundle.address;
   RtlRetire record;
   record.cycle = cycle_;
   record.core = static_cast<uint16_t>(core);
   record.context = static_cast<uint8_t>(c);
   record.address = static_cast<uint16_t>(address);
-  if (rtl.retire_commit()) {
+  if (bundle.commit) {
     ctx.stats.ebpf_instructions += bundle_ebpf_[address];
     for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
       const MemoryRequest& req = ports.requests[p];
       if (!req.valid || !req.write) continue;
-      const uint64_t value = rtl.memory_write_data(p);
+      const uint64_t value = rtl.retired_write_data(p);
       std::memcpy(ports.hosts[p], &value, req.size);
       record.memory_writes[record.memory_write_count++] = {req.address,
                                                            static_cast<uint8_t>(req.size), value};
     }
   }
-  if (rtl.retire_end()) {
+  if (bundle.end) {
     record.ends_packet = true;
-    record.fault = rtl.retire_fault();
-    record.return_value = rtl.retire_r0();
+    record.fault = bundle.fault;
+    record.return_value = bundle.r0;
     std::string diagnostic;
     if (record.fault) {
       diagnostic =
@@ -347,8 +356,15 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   StartInputs start;
   bool starting = false;
   uint32_t abort_mask = 0;
-  for (uint32_t c = 0; c < contexts.size(); ++c) {
+  // Contexts are looked at only from the cycle before one starts or reaches its deadline.
+  const bool check_contexts = cycle_ >= next_context_check_;
+  if (check_contexts) next_context_check_ = UINT64_MAX;
+  for (uint32_t c = 0; check_contexts && c < contexts.size(); ++c) {
     Context& ctx = contexts[c];
+    if (ctx.phase == ContextPhase::Loading && ctx.start_cycle > cycle_ + 1)
+      note_context_check(ctx.start_cycle - 1);
+    if (ctx.phase == ContextPhase::Running && ctx.deadline > cycle_)
+      note_context_check(std::max(ctx.deadline - 1, cycle_ + 1));
     if (ctx.phase == ContextPhase::Loading && ctx.start_cycle == cycle_ + 1) {
       starting = true;
       start.context = c;
@@ -380,25 +396,29 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   rtl.set_abort(abort_mask);
   rtl.set_helper_busy(helper_taken);
 
-  // The requests on the memory and helper ports depend on the core's state only (no
-  // combinational path runs from start_i, abort_i or, without the arbiter, helper_busy_i into
-  // issue), so the values the clock edge left are this cycle's: one evaluation, after the
-  // answers, settles everything that does depend on the inputs.
+  // The requests on the memory and helper ports, the stall reasons and the contexts' state
+  // depend on the core's state only (no combinational path runs from start_i, abort_i or,
+  // without the arbiter, helper_busy_i into issue), so the values the clock edge left are this
+  // cycle's. What depends on the answers is read after the next edge (the retired bundle,
+  // registered in nic_top) or, for observers and waveforms only, after a settle().
   PortRequests ports;
   const uint32_t memory_ports = rtl.memory_valid_ports();
   for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
     if ((memory_ports >> p) & 1) ports.requests[p] = rtl.memory_request(p);
   }
-  if (memory_ports != 0 || rtl.helper_valid()) answer_ports(core, ports);
-  rtl.eval();
-  if (rtl.helper_valid()) helper_taken = true;
+  const bool helper_call = rtl.helper_valid();
+  if (memory_ports != 0 || helper_call) answer_ports(core, ports);
+  if (helper_call) helper_taken = true;
 
+  const std::array<RtlStall, kRtlContexts> stalls = rtl.stalls();
   for (uint32_t c = 0; c < contexts.size(); ++c) {
-    const RtlStall stall = rtl.stall(c);
-    if (stall != RtlStall::None && contexts[c].phase == ContextPhase::Running)
-      ++contexts[c].stats.stalls[static_cast<size_t>(stall)];
+    if (stalls[c] != RtlStall::None && contexts[c].phase == ContextPhase::Running)
+      ++contexts[c].stats.stalls[static_cast<size_t>(stalls[c])];
   }
-  if (!observers_.empty()) {
+  bool fetched = false;
+  uint32_t fetch_context = 0, fetch_address = 0;
+  if (!observers_.empty() || rtl.tracing()) {
+    rtl.settle();
     for (uint32_t p = 0; p < kRtlWritePorts; ++p) {
       const RegisterWritePort w = rtl.register_write(p);
       if (!w.valid) continue;
@@ -408,16 +428,20 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
       for (RtlObserver* o : observers_)
         o->on_register_write(write);
     }
-  }
-  if (rtl.retire_valid()) retire(core, ports);
-  // Issue comes before fetch within a cycle: a context may fetch its next bundle in the cycle
-  // its buffered one issues.
-  if (!observers_.empty() && rtl.fetch_valid()) {
-    for (RtlObserver* o : observers_)
-      o->on_fetch(cycle_, static_cast<uint16_t>(core), static_cast<uint8_t>(rtl.fetch_context()),
-                  static_cast<uint16_t>(rtl.fetch_address()));
+    fetched = rtl.fetch_valid();
+    fetch_context = rtl.fetch_context();
+    fetch_address = rtl.fetch_address();
   }
   rtl.clock_edge();
+  const RetiredBundle bundle = rtl.retired();
+  if (bundle.valid) retire(core, bundle, ports);
+  // Issue comes before fetch within a cycle: a context may fetch its next bundle in the cycle
+  // its buffered one issues.
+  if (fetched) {
+    for (RtlObserver* o : observers_)
+      o->on_fetch(cycle_, static_cast<uint16_t>(core), static_cast<uint8_t>(fetch_context),
+                  static_cast<uint16_t>(fetch_address));
+  }
 }
 
 void RtlSystem::step() {

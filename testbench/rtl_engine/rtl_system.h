@@ -80,6 +80,11 @@ class RtlSystem {
   void note_phase_change(uint64_t cycle) {
     next_phase_change_ = std::min(next_phase_change_, cycle);
   }
+  // A context starts at `cycle` + 1 or reaches its deadline there: run_core looks at the
+  // contexts again in `cycle`.
+  void note_context_check(uint64_t cycle) {
+    next_context_check_ = std::min(next_context_check_, cycle);
+  }
   void start_context(uint32_t core, uint32_t c);
   void run_dispatcher();
   void run_core(uint32_t core, bool& helper_taken);
@@ -89,7 +94,7 @@ class RtlSystem {
     std::array<uint8_t*, kRtlMemPorts> hosts{};
   };
   void answer_ports(uint32_t core, PortRequests& ports);
-  void retire(uint32_t core, const PortRequests& ports);
+  void retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports);
   void end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r0, bool aborted,
                   std::string diagnostic);
   void run_output_engine();
@@ -117,7 +122,10 @@ class RtlSystem {
   // The earliest start or release cycle still pending: activate_and_release has nothing to do
   // before it (it would look at every context every cycle).
   uint64_t next_phase_change_ = 0;
+  uint64_t next_context_check_ = 0;  // likewise for run_core's start and deadline checks
   uint32_t last_core_;
+  uint32_t free_contexts_ = 0;  // over all cores
+  bool front_fits_ = false;     // the front packet of input_ was checked and fits
   size_t in_flight_ = 0;
 };
 

@@ -120,6 +120,72 @@ TEST(RtlSystem, BackToBackPacketsUseEveryContext) {
   }
 }
 
+// Without an observer a cycle is one evaluation (the retire record is read from nic_top's
+// registered copy after the edge); an observer adds the evaluation before the edge. Both must
+// run the same cycles: stores, budget aborts and context reuse included.
+TEST(RtlSystem, ObservedAndUnobservedRunsAgree) {
+  class CountingObserver : public RtlObserver {
+   public:
+    void on_retire(const RtlRetire&) override { ++retires; }
+    void on_register_write(const RtlRegisterWrite&) override {}
+    uint64_t retires = 0;
+  };
+  const auto run = [](bool observed, uint64_t* retires) {
+    EmptyWorld world;
+    model::ModelConfig config;
+    config.max_cycles_per_packet = 60;
+    RtlEngine engine(asm_image("ld1 r3, [r1+0]\n"
+                               "add r3, r3, 1\n"
+                               "st1 [r1+1], r3\n"
+                               "st8 [r10-8], r3\n"
+                               "ld8 r4, [r10-8]\n"
+                               "ld1 r0, [r1+1]\n"
+                               "jeq r4, 4, @spin\n"
+                               "exit r0\n"
+                               "spin: ja @spin"),
+                     *world.runtime, config);
+    CountingObserver observer;
+    if (observed) engine.system().set_observer(&observer);
+    std::vector<std::vector<uint8_t>> buffers;
+    for (uint8_t i = 0; i < 6; ++i)
+      buffers.push_back(std::vector<uint8_t>(64, i));
+    std::vector<std::unique_ptr<ebpf::XdpFrame>> frames;
+    std::vector<ebpf::XdpFrame*> pointers;
+    for (auto& b : buffers) {
+      frames.push_back(std::make_unique<ebpf::XdpFrame>(std::span<uint8_t>(b)));
+      pointers.push_back(frames.back().get());
+    }
+    auto outcomes = engine.run_batch(pointers);
+    *retires = observer.retires;
+    return outcomes;
+  };
+  uint64_t unobserved_retires = 0, observed_retires = 0;
+  const auto plain = run(false, &unobserved_retires);
+  const auto observed = run(true, &observed_retires);
+  ASSERT_EQ(plain.size(), 6u);
+  ASSERT_EQ(observed.size(), 6u);
+  uint64_t bundles = 0;
+  for (size_t i = 0; i < plain.size(); ++i) {
+    // Packet i holds byte i: it stores i + 1 into the packet and the stack and returns it
+    // from the packet, except packet 3, which spins into the budget.
+    EXPECT_EQ(plain[i].result.aborted, i == 3) << i;
+    if (i != 3) {
+      EXPECT_EQ(plain[i].result.return_value, i + 1) << i;
+    }
+    EXPECT_EQ(observed[i].result.aborted, plain[i].result.aborted) << i;
+    EXPECT_EQ(observed[i].result.return_value, plain[i].result.return_value) << i;
+    EXPECT_EQ(observed[i].stats.start_cycle, plain[i].stats.start_cycle) << i;
+    EXPECT_EQ(observed[i].stats.exit_cycle, plain[i].stats.exit_cycle) << i;
+    EXPECT_EQ(observed[i].stats.release_cycle, plain[i].stats.release_cycle) << i;
+    EXPECT_EQ(observed[i].stats.bundles, plain[i].stats.bundles) << i;
+    EXPECT_EQ(observed[i].stats.stall_cycles(), plain[i].stats.stall_cycles()) << i;
+    expect_accounting(plain[i].stats);
+    bundles += plain[i].stats.bundles;
+  }
+  EXPECT_EQ(observed_retires, bundles);
+  EXPECT_EQ(unobserved_retires, 0u);
+}
+
 TEST(RtlSystem, HelperUnitRedirect) {
   EmptyWorld world;
   RtlEngine engine(asm_image("{ mov r1, 3 ; mov r2, 0 }\nhcall redirect\nexit r0", 4,
