@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "firmware/isa/semantics.h"
@@ -105,6 +106,8 @@ inline uint64_t memory_address(const MicroOp& op,
   return address;
 }
 
+using LoadLatencies = std::array<uint32_t, static_cast<size_t>(Region::Invalid) + 1>;
+
 struct PendingWrite {
   uint8_t reg;
   uint64_t value;
@@ -117,6 +120,49 @@ struct PendingStore {
   uint32_t size;
   uint64_t value;
 };
+
+// Operand B of an ALU operation or branch, a store's value (see MicroOp::b_mask).
+inline uint64_t operand_b(const MicroOp& op,
+                          const std::array<uint64_t, firmware::kNumOperandRegisters>& regs) {
+  return (regs[op.slot.rb] & op.b_mask) | op.b;
+}
+
+// A load of N bytes into `write`; false when it faults.
+template <uint32_t N>
+[[gnu::always_inline]] inline bool load_into(AddressSpace& memory, ContextState& ctx,
+                                             const MicroOp& op, const LoadLatencies& latency,
+                                             PendingWrite& write) {
+  const auto& regs = ctx.regs;
+  const uint64_t address =
+      regs[op.slot.ra] + static_cast<uint64_t>(op.offset) + (regs[op.slot.rb] & op.b_mask);
+  const Region region = firmware::region_of(address);
+  uint64_t v;
+  if (region == Region::Context) [[unlikely]] {
+    const auto field = AddressSpace::read_context(ctx, address, N);
+    if (!field && !op.slot.no_fault) return false;
+    v = field.value_or(0);
+  } else if (const uint8_t* host = memory.translate(ctx, address, N, false)) [[likely]] {
+    v = load_n<N>(host);
+  } else {
+    if (!op.slot.no_fault) return false;
+    v = 0;  // ldnf: 0 where a load would fault
+  }
+  v = static_cast<uint64_t>(static_cast<int64_t>(v << op.sign_shift) >> op.sign_shift);
+  write = {op.slot.rd, v, latency[static_cast<size_t>(region)]};
+  return true;
+}
+
+// A store of N bytes into `store` (committed at the end of the bundle); false when it faults.
+template <uint32_t N>
+[[gnu::always_inline]] inline bool store_into(AddressSpace& memory, ContextState& ctx,
+                                              const MicroOp& op, PendingStore& store) {
+  const uint64_t address = ctx.regs[op.slot.ra] + static_cast<uint64_t>(op.offset);
+  uint8_t* host = memory.translate(ctx, address, N, true);
+  if (host == nullptr) [[unlikely]]
+    return false;
+  store = {host, static_cast<uint32_t>(address), N, operand_b(op, ctx.regs)};
+  return true;
+}
 
 }  // namespace
 
@@ -237,9 +283,17 @@ void Core::check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits) {
 }
 
 bool Core::step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
+  // The default shape gets loops of a constant length, which the compiler unrolls: no loop
+  // exits for the host to predict while contexts interleave.
+  if (config_.contexts == 4) return step_contexts<4>(cycle, shared, exits);
+  return step_contexts<0>(cycle, shared, exits);
+}
+
+template <uint32_t kContexts>
+bool Core::step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
   if (running_ == 0) return false;
   if (cycle >= next_deadline_) check_deadlines(cycle, exits);
-  const uint32_t k = config_.contexts;
+  const uint32_t k = kContexts != 0 ? kContexts : config_.contexts;
 
   // Issue: the first ready context after the one that issued last. Every other running
   // context is charged its stall in the same pass.
@@ -349,8 +403,46 @@ void Core::record_reads(ContextState& ctx, const MicroBundle& mb, int lanes,
   }
 }
 
+uint64_t Core::special_register(const ContextState& ctx, uint32_t c, int32_t which,
+                                uint64_t cycle) const {
+  switch (static_cast<firmware::SpecialReg>(which)) {
+    case firmware::SpecialReg::PktData:
+      return ctx.pkt_data;
+    case firmware::SpecialReg::PktEnd:
+      return ctx.pkt_end;
+    case firmware::SpecialReg::PktMeta:
+      return ctx.pkt_meta;
+    case firmware::SpecialReg::PktLen:
+      return ctx.pkt_end - ctx.pkt_data;
+    case firmware::SpecialReg::IngressIfindex:
+      return ctx.ingress_ifindex;
+    case firmware::SpecialReg::RxQueueIndex:
+      return ctx.rx_queue_index;
+    case firmware::SpecialReg::EgressIfindex:
+      return 0;
+    case firmware::SpecialReg::CpuId:
+      return ctx.cpu_id;
+    case firmware::SpecialReg::TimeNs:
+      return ctx.time_ns;
+    case firmware::SpecialReg::ContextId:
+      return uint64_t{index_} * config_.contexts + c;
+    case firmware::SpecialReg::Cycle:
+      return cycle;
+  }
+  return 0;
+}
+
+// Threaded dispatch (see op_kind.h): each handler ends with a jump to the next operation's
+// handler, and a bundle's End operation to the commit. The handlers only read registers and
+// memory; the bundle's register writes and stores are committed together at its end, so a
+// faulting operation leaves no trace. The computed goto is a GNU extension (GCC and Clang).
 void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnits& shared,
                    std::vector<uint32_t>& exits) {
+  static const void* const kHandlers[] = {
+#define NICSIM_OP_HANDLER_ADDRESS(kind) &&op_##kind,
+      NICSIM_OP_KINDS(NICSIM_OP_HANDLER_ADDRESS)
+#undef NICSIM_OP_HANDLER_ADDRESS
+  };
   ContextState& ctx = contexts_[c];
   auto& regs = ctx.regs;
   ++ctx.stats.bundles;
@@ -358,198 +450,223 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
   PendingWrite writes[firmware::kMaxLanes];
   PendingStore stores[firmware::kMaxLanes];
   int write_count = 0, store_count = 0;
-  enum class Control : uint8_t { None, Jump, Exit } control = Control::None;
-  uint32_t target = 0;
+  // The first control operation that is taken, and the r0 it exits with (read when taken:
+  // the bundle's own register writes must not change it).
+  const MicroOp* control = nullptr;
   uint64_t exit_value = 0;
-  bool call = false;
-  int hcall_lane = -1;
-  uint64_t hcall_args[5] = {};
-  int fault_lane = -1;
-  uint64_t fault_address = 0;
-  uint32_t fault_size = 0;
-  bool fault_write = false;
+  const MicroOp* hcall = nullptr;
+  const MicroOp* op = mb.ops.data();
 
-  for (int i = 0; i < mb.count && fault_lane < 0; ++i) {
-    const MicroOp& op = mb.ops[i];
-    const firmware::Slot& s = op.slot;
-    const auto fault = [&](uint64_t address, uint32_t size, bool write) {
-      fault_lane = i;
-      fault_address = address;
-      fault_size = size;
-      fault_write = write;
-    };
-    switch (s.op) {
-      case OpClass::Alu: {
-        const uint64_t b = s.b == firmware::OperandB::Reg ? regs[s.rb] : op.b;
-        writes[write_count++] = {s.rd, firmware::alu(s.func, s.w32, regs[s.ra], b), op.alu_latency};
-        break;
-      }
-      case OpClass::Movs: {
-        uint64_t v = 0;
-        switch (static_cast<firmware::SpecialReg>(s.imm)) {
-          case firmware::SpecialReg::PktData:
-            v = ctx.pkt_data;
-            break;
-          case firmware::SpecialReg::PktEnd:
-            v = ctx.pkt_end;
-            break;
-          case firmware::SpecialReg::PktMeta:
-            v = ctx.pkt_meta;
-            break;
-          case firmware::SpecialReg::PktLen:
-            v = ctx.pkt_end - ctx.pkt_data;
-            break;
-          case firmware::SpecialReg::IngressIfindex:
-            v = ctx.ingress_ifindex;
-            break;
-          case firmware::SpecialReg::RxQueueIndex:
-            v = ctx.rx_queue_index;
-            break;
-          case firmware::SpecialReg::EgressIfindex:
-            v = 0;
-            break;
-          case firmware::SpecialReg::CpuId:
-            v = ctx.cpu_id;
-            break;
-          case firmware::SpecialReg::TimeNs:
-            v = ctx.time_ns;
-            break;
-          case firmware::SpecialReg::ContextId:
-            v = uint64_t{index_} * config_.contexts + c;
-            break;
-          case firmware::SpecialReg::Cycle:
-            v = cycle;
-            break;
-        }
-        writes[write_count++] = {s.rd, v, 1};
-        break;
-      }
-      case OpClass::Load: {
-        const uint64_t address = memory_address(op, regs);
-        const Region region = firmware::region_of(address);
-        uint64_t v;
-        if (region == Region::Context) {
-          auto field = AddressSpace::read_context(ctx, address, s.size);
-          if (!field && !s.no_fault) {
-            fault(address, s.size, false);
-            break;
-          }
-          v = field.value_or(0);
-        } else {
-          const uint8_t* host = memory_.translate(ctx, address, s.size, false);
-          if (host == nullptr && !s.no_fault) {
-            fault(address, s.size, false);
-            break;
-          }
-          v = host ? load_le(host, s.size) : 0;  // ldnf: 0 where a load would fault
-        }
-        if (s.sign_extend) v = firmware::sign_extend_bytes(v, s.size);
-        writes[write_count++] = {s.rd, v, load_latency_[static_cast<size_t>(region)]};
-        break;
-      }
-      case OpClass::Store: {
-        const uint64_t address = regs[s.ra] + static_cast<uint64_t>(op.offset);
-        uint8_t* host = memory_.translate(ctx, address, s.size, true);
-        if (host == nullptr) {
-          fault(address, s.size, true);
-          break;
-        }
-        const uint64_t value = s.store_value == firmware::StoreValue::Reg ? regs[s.rb] : op.b;
-        stores[store_count++] = {host, static_cast<uint32_t>(address), s.size, value};
-        break;
-      }
-      case OpClass::Atomic:
-      case OpClass::Xchg:
-      case OpClass::Cmpxchg: {
-        const uint32_t size = s.w32 ? 4 : 8;
-        const uint64_t address = memory_address(op, regs);
-        uint8_t* host = memory_.translate(ctx, address, size, true);
-        if (host == nullptr) {
-          fault(address, size, true);
-          break;
-        }
-        const uint64_t old = load_le(host, size);
-        uint64_t updated;
-        if (s.op == OpClass::Atomic) {
-          updated = firmware::atomic_apply(s.atomic_op, old, regs[s.rb]);
-        } else if (s.op == OpClass::Xchg) {
-          updated = regs[s.rb];
-        } else {
-          updated = truncate(regs[s.rd], size) == old ? regs[s.rb] : old;
-        }
-        stores[store_count++] = {host, static_cast<uint32_t>(address), size,
-                                 truncate(updated, size)};
-        if (s.op != OpClass::Atomic || s.fetch)
-          writes[write_count++] = {
-              s.rd, old, load_latency_[static_cast<size_t>(firmware::region_of(address))]};
-        break;
-      }
-      case OpClass::Branch:
-        if (control == Control::None &&
-            firmware::compare(s.cond, s.w32,
-                              regs[s.ra] + (s.b == firmware::OperandB::Reg
-                                                ? static_cast<uint64_t>(static_cast<int64_t>(s.imm))
-                                                : 0),
-                              s.b == firmware::OperandB::Reg ? regs[s.rb] : op.b)) {
-          if (s.targets_exit_vector()) {
-            control = Control::Exit;
-            exit_value = s.target() - firmware::kExitVectorBase;
-          } else {
-            control = Control::Jump;
-            target = s.target();
-          }
-        }
-        break;
-      case OpClass::ExitImm:
-        if (control == Control::None) {
-          control = Control::Exit;
-          exit_value = static_cast<uint64_t>(static_cast<int64_t>(s.imm));
-        }
-        break;
-      case OpClass::ExitReg:
-        if (control == Control::None) {
-          control = Control::Exit;
-          exit_value = regs[s.ra];
-        }
-        break;
-      case OpClass::CallF:
-        if (control == Control::None) {
-          control = Control::Jump;
-          target = s.target();
-          call = true;
-        }
-        break;
-      case OpClass::Ret:
-        if (control == Control::None) {
-          control = Control::Jump;
-          target = ctx.lr;
-        }
-        break;
-      case OpClass::HCall:
-        hcall_lane = i;
-        for (int a = 0; a < 5; ++a)
-          hcall_args[a] = regs[a + 1];
-        break;
-      case OpClass::Nop:
-        break;
-    }
+#define NICSIM_NEXT_OP goto* kHandlers[static_cast<size_t>((++op)->kind)]
+#define NICSIM_ALU(func, w32)                                                               \
+  writes[write_count++] = {                                                                 \
+      op->slot.rd,                                                                          \
+      firmware::alu(firmware::AluFunc::func, w32, regs[op->slot.ra], operand_b(*op, regs)), \
+      op->alu_latency};                                                                     \
+  NICSIM_NEXT_OP
+  // Selects rather than branches: whether the simulated program branches is the kind of
+  // data-dependent outcome the host predicts worst.
+#define NICSIM_TAKE_IF(condition, value)                  \
+  {                                                       \
+    const bool taken = (condition) && control == nullptr; \
+    exit_value = taken ? (value) : exit_value;            \
+    control = taken ? op : control;                       \
+  }                                                       \
+  NICSIM_NEXT_OP
+#define NICSIM_BRANCH64(cond)                                                             \
+  NICSIM_TAKE_IF(firmware::compare(firmware::Cond::cond, false,                           \
+                                   regs[op->slot.ra] + static_cast<uint64_t>(op->offset), \
+                                   operand_b(*op, regs)),                                 \
+                 op->exit_value)
+#define NICSIM_LOAD(size)                                                                    \
+  if (!load_into<size>(memory_, ctx, *op, load_latency_, writes[write_count])) goto faulted; \
+  ++write_count;                                                                             \
+  NICSIM_NEXT_OP
+#define NICSIM_STORE(size)                                                     \
+  if (!store_into<size>(memory_, ctx, *op, stores[store_count])) goto faulted; \
+  ++store_count;                                                               \
+  NICSIM_NEXT_OP
+
+  goto* kHandlers[static_cast<size_t>(op->kind)];
+
+op_Alu64Add:
+  NICSIM_ALU(Add, false);
+op_Alu64Sub:
+  NICSIM_ALU(Sub, false);
+op_Alu64Mul:
+  NICSIM_ALU(Mul, false);
+op_Alu64Or:
+  NICSIM_ALU(Or, false);
+op_Alu64And:
+  NICSIM_ALU(And, false);
+op_Alu64Xor:
+  NICSIM_ALU(Xor, false);
+op_Alu64Lsh:
+  NICSIM_ALU(Lsh, false);
+op_Alu64Rsh:
+  NICSIM_ALU(Rsh, false);
+op_Alu64Arsh:
+  NICSIM_ALU(Arsh, false);
+op_Alu64Mov:
+  NICSIM_ALU(Mov, false);
+op_Alu64Rsub:
+  NICSIM_ALU(Rsub, false);
+op_Alu32Add:
+  NICSIM_ALU(Add, true);
+op_Alu32Sub:
+  NICSIM_ALU(Sub, true);
+op_Alu32Mul:
+  NICSIM_ALU(Mul, true);
+op_Alu32Or:
+  NICSIM_ALU(Or, true);
+op_Alu32And:
+  NICSIM_ALU(And, true);
+op_Alu32Xor:
+  NICSIM_ALU(Xor, true);
+op_Alu32Lsh:
+  NICSIM_ALU(Lsh, true);
+op_Alu32Rsh:
+  NICSIM_ALU(Rsh, true);
+op_Alu32Arsh:
+  NICSIM_ALU(Arsh, true);
+op_Alu32Mov:
+  NICSIM_ALU(Mov, true);
+op_AluOther:
+  writes[write_count++] = {
+      op->slot.rd,
+      firmware::alu(op->slot.func, op->slot.w32, regs[op->slot.ra], operand_b(*op, regs)),
+      op->alu_latency};
+  NICSIM_NEXT_OP;
+op_Jump:
+  NICSIM_TAKE_IF(true, op->exit_value);
+op_Branch64Eq:
+  NICSIM_BRANCH64(Eq);
+op_Branch64Ne:
+  NICSIM_BRANCH64(Ne);
+op_Branch64Gt:
+  NICSIM_BRANCH64(Gt);
+op_Branch64Ge:
+  NICSIM_BRANCH64(Ge);
+op_Branch64Lt:
+  NICSIM_BRANCH64(Lt);
+op_Branch64Le:
+  NICSIM_BRANCH64(Le);
+op_Branch64Sgt:
+  NICSIM_BRANCH64(Sgt);
+op_Branch64Sge:
+  NICSIM_BRANCH64(Sge);
+op_Branch64Slt:
+  NICSIM_BRANCH64(Slt);
+op_Branch64Sle:
+  NICSIM_BRANCH64(Sle);
+op_Branch64Set:
+  NICSIM_BRANCH64(Set);
+op_Branch64Nset:
+  NICSIM_BRANCH64(Nset);
+op_Branch32:
+  NICSIM_TAKE_IF(
+      firmware::compare(op->slot.cond, true, regs[op->slot.ra] + static_cast<uint64_t>(op->offset),
+                        operand_b(*op, regs)),
+      op->exit_value);
+op_Load1:
+  NICSIM_LOAD(1);
+op_Load2:
+  NICSIM_LOAD(2);
+op_Load3:
+  NICSIM_LOAD(3);
+op_Load4:
+  NICSIM_LOAD(4);
+op_Load5:
+  NICSIM_LOAD(5);
+op_Load6:
+  NICSIM_LOAD(6);
+op_Load7:
+  NICSIM_LOAD(7);
+op_Load8:
+  NICSIM_LOAD(8);
+op_Store1:
+  NICSIM_STORE(1);
+op_Store2:
+  NICSIM_STORE(2);
+op_Store3:
+  NICSIM_STORE(3);
+op_Store4:
+  NICSIM_STORE(4);
+op_Store5:
+  NICSIM_STORE(5);
+op_Store6:
+  NICSIM_STORE(6);
+op_Store7:
+  NICSIM_STORE(7);
+op_Store8:
+  NICSIM_STORE(8);
+op_ReadModifyWrite : {
+  const firmware::Slot& s = op->slot;
+  const uint32_t size = s.w32 ? 4 : 8;
+  const uint64_t address = memory_address(*op, regs);
+  uint8_t* host = memory_.translate(ctx, address, size, true);
+  if (host == nullptr) goto faulted;
+  const uint64_t old = load_le(host, size);
+  uint64_t updated;
+  if (s.op == OpClass::Atomic) {
+    updated = firmware::atomic_apply(s.atomic_op, old, regs[s.rb]);
+  } else if (s.op == OpClass::Xchg) {
+    updated = regs[s.rb];
+  } else {
+    updated = truncate(regs[s.rd], size) == old ? regs[s.rb] : old;
   }
+  stores[store_count++] = {host, static_cast<uint32_t>(address), size, truncate(updated, size)};
+  if (s.op != OpClass::Atomic || s.fetch)
+    writes[write_count++] = {s.rd, old,
+                             load_latency_[static_cast<size_t>(firmware::region_of(address))]};
+  NICSIM_NEXT_OP;
+}
+op_Movs:
+  writes[write_count++] = {op->slot.rd, special_register(ctx, c, op->slot.imm, cycle), 1};
+  NICSIM_NEXT_OP;
+op_ExitImm:
+  NICSIM_TAKE_IF(true, op->exit_value);
+op_ExitReg:
+  NICSIM_TAKE_IF(true, regs[op->slot.ra]);
+op_CallF:
+  NICSIM_TAKE_IF(true, exit_value);
+op_Ret:
+  NICSIM_TAKE_IF(true, exit_value);
+op_HCall:
+  hcall = op;
+  NICSIM_NEXT_OP;
 
+#undef NICSIM_STORE
+#undef NICSIM_LOAD
+#undef NICSIM_BRANCH64
+#undef NICSIM_TAKE_IF
+#undef NICSIM_ALU
+#undef NICSIM_NEXT_OP
+
+faulted:
+op_End:
+  // The operations run (a faulting one excluded): only an observer or a fault reads it.
+  const auto lanes_run = [&] { return static_cast<int>(op - mb.ops.data()); };
+  const bool faulted = op->kind != OpKind::End;
   // The retire record is built only for an observer (it is a few hundred bytes).
   BundleRetire* retire = nullptr;
   BundleRetire& record = retire_scratch_;
-  if (observer_ != nullptr) {
+  if (observer_ != nullptr) [[unlikely]] {
     retire = &record;
     record = BundleRetire{};
-    record_reads(ctx, mb, fault_lane >= 0 ? fault_lane : mb.count, record);
+    record_reads(ctx, mb, lanes_run(), record);
     record.cycle = cycle;
     record.core = static_cast<uint16_t>(index_);
     record.context = static_cast<uint8_t>(c);
     record.address = static_cast<uint16_t>(ctx.fb_addr);
   }
 
-  if (fault_lane >= 0) {
-    const Region region = firmware::region_of(fault_address);
+  if (faulted) [[unlikely]] {
+    const firmware::Slot& s = op->slot;
+    const bool rmw = op->kind == OpKind::ReadModifyWrite;
+    const uint64_t address = s.op == OpClass::Store ? regs[s.ra] + static_cast<uint64_t>(op->offset)
+                                                    : memory_address(*op, regs);
+    const uint32_t size = rmw ? (s.w32 ? 4 : 8) : s.size;
     if (retire) {
       record.ends_packet = record.fault = true;
       record.return_value = regs[0];
@@ -557,11 +674,15 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
     }
     abort_packet(c, cycle, regs[0],
                  fmt::format("bounds fault: {}-byte {} at 0x{:x} ({} region) in bundle {} lane {}",
-                             fault_size, fault_write ? "store" : "load", fault_address,
-                             region_name(region), ctx.fb_addr, fault_lane),
+                             size, s.op == OpClass::Load ? "load" : "store", address,
+                             region_name(firmware::region_of(address)), ctx.fb_addr, lanes_run()),
                  exits);
     return;
   }
+
+  // A helper call reads its arguments as the bundle found them.
+  uint64_t hcall_args[5];
+  if (hcall != nullptr) std::copy_n(regs.begin() + 1, 5, hcall_args);
 
   for (int i = 0; i < write_count; ++i) {
     const PendingWrite& w = writes[i];
@@ -581,10 +702,10 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
   ctx.stats.ebpf_instructions += mb.ebpf_count;
   if (mb.divider) divider_free_ = cycle + mb.divider_latency;
 
-  if (hcall_lane >= 0) {
+  if (hcall != nullptr) {
     shared.helper_port_taken = true;
-    const int32_t id = mb.ops[hcall_lane].slot.imm;
-    HelperResult result = helpers_.call(mb.ops[hcall_lane].helper, id, hcall_args, ctx);
+    const int32_t id = hcall->slot.imm;
+    HelperResult result = helpers_.call(hcall->helper, id, hcall_args, ctx);
     if (retire)
       record.helper = {true,
                        id,
@@ -609,14 +730,8 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
                                                                cycle + result.latency - 1};
   }
 
-  switch (control) {
-    case Control::None:
-      break;
-    case Control::Jump:
-      if (call) ctx.lr = ctx.fb_addr + 1;
-      ctx.fetch_pc = target;
-      break;
-    case Control::Exit:
+  if (control != nullptr) {
+    if (control->taken == ControlKind::Exit) {
       regs[0] = exit_value;
       ctx.ready[0] = cycle + 1;
       if (retire) {
@@ -627,6 +742,13 @@ void Core::execute(uint32_t c, const MicroBundle& mb, uint64_t cycle, SharedUnit
       }
       end_packet(c, cycle, exit_value, exits);
       return;
+    }
+    if (control->kind == OpKind::Ret) {
+      ctx.fetch_pc = ctx.lr;
+    } else {
+      if (control->kind == OpKind::CallF) ctx.lr = ctx.fb_addr + 1;
+      ctx.fetch_pc = control->target;
+    }
   }
   if (retire) observer_->on_retire(record);
 }

@@ -52,9 +52,15 @@ class Core {
   // can. Consumes the reason its fetch buffer is empty.
   std::optional<StallCause> blocking_cause(ContextState& ctx, uint64_t cycle,
                                            bool helper_port_taken) const;
+  // step() for `kContexts` contexts (0: config_.contexts).
+  template <uint32_t kContexts>
+  bool step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits);
   void check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits);
   void execute(uint32_t c, const MicroBundle& bundle, uint64_t cycle, SharedUnits& shared,
                std::vector<uint32_t>& exits);
+  // A movs operation's value: special register `which` of context `c`.
+  uint64_t special_register(const ContextState& ctx, uint32_t c, int32_t which,
+                            uint64_t cycle) const;
   void record_reads(ContextState& ctx, const MicroBundle& bundle, int lanes,
                     BundleRetire& record) const;
   // The packet on context `c` ends with the bundle issued at `cycle` (start_context reset its

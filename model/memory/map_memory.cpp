@@ -35,6 +35,7 @@ MapMemory::MapMemory(const firmware::Image& image, ebpf::Runtime& runtime)
     region.layout = layout;
     region.map = &runtime.map(i);
     region.array_like = is_array_like(layout.type);
+    region.stride = ConstantDivisor(layout.stride);
     region.slot_host.assign(layout.capacity, nullptr);
     by_base_.push_back(static_cast<uint32_t>(i));
   }
@@ -70,8 +71,8 @@ uint8_t* MapMemory::translate(uint32_t address, uint32_t size, bool write) {
   Region* region = region_at(address);
   if (region == nullptr || (write && region->layout.read_only)) return nullptr;
   const uint32_t relative = address - region->layout.base;
-  const uint32_t slot = relative / region->layout.stride;
-  const uint32_t offset = relative % region->layout.stride;
+  const uint32_t slot = region->stride.quotient(relative);
+  const uint32_t offset = region->stride.remainder(relative);
   if (uint64_t{offset} + size > region->layout.value_size) return nullptr;
   uint8_t* host = region->slot_host[slot];
   if (host == nullptr && region->array_like && slot < region->layout.max_entries) {

@@ -12,6 +12,7 @@
 
 #include "ebpf/runtime/runtime.h"
 #include "firmware/image/image.h"
+#include "model/memory/constant_divisor.h"
 
 namespace nicsim::model {
 
@@ -40,6 +41,7 @@ class MapMemory {
     firmware::MapLayout layout;
     ebpf::Map* map = nullptr;
     bool array_like = false;
+    ConstantDivisor stride;                             // layout.stride
     std::vector<uint8_t*> slot_host;                    // slot -> host value
     std::unordered_map<const void*, uint32_t> slot_of;  // host value -> slot (non-array)
     uint32_t next_slot = 0;
