@@ -12,7 +12,7 @@ KeyIndex::KeyIndex(uint32_t key_size, const uint8_t* keys)
     : key_size_(key_size), keys_(keys), table_(kInitialEntries), mask_(kInitialEntries - 1) {}
 
 void KeyIndex::place(uint32_t slot) {
-  const uint64_t h = hash(key_of(slot), key_size_);
+  const uint64_t h = hash(stored(slot), key_size_);
   size_t i = h & mask_;
   while (table_[i].slot != kNone)
     i = (i + 1) & mask_;
@@ -26,13 +26,13 @@ void KeyIndex::insert(uint32_t slot) {
 }
 
 void KeyIndex::erase(uint32_t slot) {
-  size_t hole = hash(key_of(slot), key_size_) & mask_;
+  size_t hole = hash(stored(slot), key_size_) & mask_;
   while (table_[hole].slot != slot)
     hole = (hole + 1) & mask_;
   // Backward shift: an entry after the hole moves into it unless its home lies after the
   // hole (cyclically), where a probe for it starts past the hole anyway.
   for (size_t j = (hole + 1) & mask_; table_[j].slot != kNone; j = (j + 1) & mask_) {
-    const size_t home = hash(key_of(table_[j].slot), key_size_) & mask_;
+    const size_t home = hash(stored(table_[j].slot), key_size_) & mask_;
     if (((j - home) & mask_) >= ((j - hole) & mask_)) {
       table_[hole] = table_[j];
       hole = j;

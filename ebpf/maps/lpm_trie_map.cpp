@@ -79,14 +79,12 @@ int64_t LpmTrieMap::find_longest_in_word(const void* key) const {
   uint32_t data;
   std::memcpy(&data, data_of(key), sizeof data);
   const uint32_t address = __builtin_bswap32(data);  // the key's first bit is the MSB
-  // Each candidate key is one register: written to memory byte by byte, as the general path
-  // does, the index's 8-byte reads of it would stall (no store-to-load forwarding from
-  // several smaller stores).
+  // Each candidate key is one register, handed to the index as such (not through memory).
   for (const uint32_t candidate : lengths_in_use_) {
     if (candidate > length) continue;
     const uint32_t masked = address & static_cast<uint32_t>(~(uint64_t{UINT32_MAX} >> candidate));
     const uint64_t canonical = candidate | uint64_t{__builtin_bswap32(masked)} << 32;
-    const uint32_t slot = index_.find_sized<8>(&canonical);
+    const uint32_t slot = index_.find_words<8>({canonical});
     if (slot != KeyIndex::kNone) return slot;
   }
   return -1;

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "ebpf/isa/opcodes.h"
 #include "jit/common/jit_engine.h"
 
@@ -19,30 +17,33 @@ bool same_region(const ebpf::MemoryRegion& x, const ebpf::MemoryRegion& y) {
 
 }  // namespace
 
-void Invocation::register_regions(const NativeRunState& state) {
-  if (registered_depth_ == state.call_depth) return;
+void Invocation::set_base_region(const ebpf::MemoryRegion& region) {
+  const bool none = region.kind == ebpf::RegionKind::Stack;
+  if (none ? !base_region_.has_value()
+           : base_region_.has_value() && same_region(*base_region_, region))
+    return;
+  if (none) {
+    base_region_.reset();
+  } else {
+    base_region_ = region;
+  }
+  registered_depth_ = UINT32_MAX;
+}
+
+void Invocation::reregister_regions(const NativeRunState& state, bool still_ours) {
   registered_depth_ = state.call_depth;
   // Only the live frames: a helper handed a pointer into a returned call's frame must fail.
   const uint64_t deepest = state.stack_top - uint64_t{state.call_depth} * kStackSize;
   const ebpf::MemoryRegion stack{deepest - kStackSize, state.stack_top, true,
                                  ebpf::RegionKind::Stack};
-  const uint64_t invocation = runtime_.invocation_index();
-  const bool still_ours =
-      invocation == registered_invocation_ || invocation == registered_invocation_ + 1;
-  registered_invocation_ = invocation;
-  if (still_ours && registered_.size() == base_regions_.size() + 1 &&
-      same_region(registered_[0], stack) &&
-      std::equal(base_regions_.begin(), base_regions_.end(), registered_.begin() + 1, same_region))
+  const size_t count = base_region_.has_value() ? 2 : 1;
+  if (still_ours && registered_.size() == count && same_region(registered_[0], stack) &&
+      (count == 1 || same_region(registered_[1], *base_region_)))
     return;
   registered_.clear();
   registered_.push_back(stack);
-  registered_.insert(registered_.end(), base_regions_.begin(), base_regions_.end());
+  if (base_region_.has_value()) registered_.push_back(*base_region_);
   runtime_.copy_regions(registered_);
-}
-
-void Invocation::refresh_data(NativeRunState& state) const {
-  if (const ebpf::XdpContextShadow* context = checker_.context(); context != nullptr)
-    state.data = FastRange{context->data_meta, context->data_end - context->data_meta};
 }
 
 void Invocation::refund_rest_of_block(NativeRunState& state, const CompiledProgram* program,

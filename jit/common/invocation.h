@@ -4,6 +4,7 @@
 // that ended the run.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,16 +28,26 @@ class Invocation {
   AccessChecker& checker() { return checker_; }
 
   // Regions helpers may access besides the live stack: the context or the raw memory, or
-  // none (kind Stack stands for none). Reuses its storage, as it is set on every run.
-  void set_base_region(const ebpf::MemoryRegion& region) {
-    base_regions_.clear();
-    if (region.kind != ebpf::RegionKind::Stack) base_regions_.push_back(region);
-    registered_depth_ = UINT32_MAX;
+  // none (kind Stack stands for none). Set before every run; the same region again (the
+  // same frame run again) keeps what was registered.
+  void set_base_region(const ebpf::MemoryRegion& region);
+  // Tells the Runtime which stack frames are live and the base region, unless it still holds
+  // them: same depth and base region as last registered, and no other engine has begun an
+  // invocation on the runtime since.
+  void register_regions(const NativeRunState& state) {
+    // The run's own begin_invocation counts one; any other means another engine may have
+    // replaced the runtime's regions with its own.
+    const uint64_t invocation = runtime_.invocation_index();
+    const bool still_ours =
+        invocation == registered_invocation_ || invocation == registered_invocation_ + 1;
+    registered_invocation_ = invocation;
+    if (!still_ours || registered_depth_ != state.call_depth) reregister_regions(state, still_ours);
   }
-  // Tells the Runtime which stack frames are live, when the call depth changed since.
-  void register_regions(const NativeRunState& state);
   // Re-reads the packet range after a helper that may have moved it.
-  void refresh_data(NativeRunState& state) const;
+  void refresh_data(NativeRunState& state) const {
+    if (const ebpf::XdpContextShadow* context = checker_.context(); context != nullptr)
+      state.data = FastRange{context->data_meta, context->data_end - context->data_meta};
+  }
 
   // Ends the run at instruction `slot` of `program` with `message` (Aborted), correcting the
   // instruction count for the rest of its block.
@@ -47,6 +58,7 @@ class Invocation {
   // Ends the run early without a fault (legacy packet load out of range).
   void finish_at_site(NativeRunState& state, uint64_t site);
 
+  // Forgets the fault of a run that ended early.
   void reset() {
     fault_program_ = nullptr;
     fault_slot_ = 0;
@@ -57,6 +69,8 @@ class Invocation {
   std::string diagnostic(const CompiledProgram& entry) const;
 
  private:
+  // register_regions when the depth or the base region changed, or another engine ran.
+  void reregister_regions(const NativeRunState& state, bool still_ours);
   // A block is charged in full on entry: give back what a run ended at `slot` did not run.
   static void refund_rest_of_block(NativeRunState& state, const CompiledProgram* program,
                                    size_t slot);
@@ -64,7 +78,7 @@ class Invocation {
   JitEngine& engine_;
   ebpf::Runtime& runtime_;
   AccessChecker checker_;
-  std::vector<ebpf::MemoryRegion> base_regions_;
+  std::optional<ebpf::MemoryRegion> base_region_;
   uint32_t registered_depth_ = UINT32_MAX;
   // What this engine last gave Runtime::set_regions, and the invocation it did it in: when no
   // other engine has begun an invocation on the runtime since, equal regions need no update.

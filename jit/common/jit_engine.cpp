@@ -60,6 +60,7 @@ JitEngine::JitEngine(std::unique_ptr<JitBackend> backend, const ebpf::Program& p
   static_assert(kStackGuardSize == AccessChecker::kStackGuard);
   const auto begin = reinterpret_cast<uint64_t>(stack_.data()) + kStackGuardSize;
   state_.stack_top = begin + kStackAreaSize;
+  state_.live_stack = FastRange{state_.stack_top - kStackSize, kStackSize};
   state_.invocation = invocation_.get();
   invocation_->checker().set_stack_area(begin, state_.stack_top);
 }
@@ -97,10 +98,14 @@ ebpf::ExecutionResult JitEngine::run_xdp(ebpf::XdpFrame& frame) {
   runtime_.begin_invocation(&frame);
   ebpf::XdpContextShadow* context = frame.context();
   const auto context_address = reinterpret_cast<uint64_t>(context);
-  invocation_->checker().set_context(context);
+  // What the checker and the regions know of a frame is its context's address: a frame run
+  // again (or one at the same address) keeps them.
+  if (context != invocation_->checker().context()) {
+    invocation_->checker().set_context(context);
+    invocation_->set_base_region(ebpf::MemoryRegion{
+        context_address, context_address + ebpf::kXdpMdSize, false, ebpf::RegionKind::Context});
+  }
   invocation_->refresh_data(state_);
-  invocation_->set_base_region(ebpf::MemoryRegion{
-      context_address, context_address + ebpf::kXdpMdSize, false, ebpf::RegionKind::Context});
   return run(context_address, 0);
 }
 
@@ -125,6 +130,14 @@ ebpf::ExecutionResult JitEngine::run_raw(std::span<uint8_t> memory) {
   return run(begin, memory.size());
 }
 
+void JitEngine::reset_after_early_end() {
+  state_.live_stack = FastRange{state_.stack_top - kStackSize, kStackSize};
+  state_.helper = state_.site = state_.value = 0;
+  state_.call_depth = 0;
+  state_.status = RunStatus::Running;
+  invocation_->reset();
+}
+
 ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
   if (clears_stack_) {
     // Clear the frames the previous run used (checked code tracks the deepest one).
@@ -132,12 +145,11 @@ ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
     std::memset(reinterpret_cast<uint8_t*>(state_.stack_top - used), 0, used);
   }
 
+  // A run that returned normally left the call depth, the live stack and the status as they
+  // started, and no fault; the helper, site and value fields are written before they are read.
+  if (state_.status != RunStatus::Running) reset_after_early_end();
   state_.budget_left = options_.instruction_budget;
-  state_.live_stack = FastRange{state_.stack_top - kStackSize, kStackSize};
-  state_.helper = state_.site = state_.value = 0;
-  state_.call_depth = state_.max_depth = state_.tail_calls = 0;
-  state_.status = RunStatus::Running;
-  invocation_->reset();
+  state_.max_depth = state_.tail_calls = 0;
   invocation_->register_regions(state_);
 
   const uint64_t r0 = backend_->run(*entry_, state_, r1, r2);

@@ -69,6 +69,8 @@ class JitEngine final : public ebpf::Engine {
 
  private:
   ebpf::ExecutionResult run(uint64_t r1, uint64_t r2);
+  // Puts back the run state and the invocation a run that aborted or finished early left.
+  void reset_after_early_end();
 
   std::unique_ptr<JitBackend> backend_;
   ebpf::Runtime& runtime_;

@@ -1,11 +1,12 @@
 // KeyIndex against std::map on random insertions and removals, with keys that collide in
-// the table (1-byte keys fill it densely) and keys longer than one hashed word; find() and
-// find_sized<N>() give the same answers.
+// the table (1-byte keys fill it densely) and keys longer than one hashed word; find(),
+// find_sized<N>() and find_words<N>() give the same answers.
 
 #include "ebpf/maps/key_index.h"
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cstring>
 #include <map>
 #include <random>
@@ -45,6 +46,7 @@ class IndexUnderTest {
       const uint32_t expected = it == expected_.end() ? KeyIndex::kNone : it->second;
       ASSERT_EQ(index_.find(key.data()), expected);
       ASSERT_EQ(find_sized(key.data()), expected);
+      ASSERT_EQ(find_words(key), expected);
     }
   }
 
@@ -62,6 +64,29 @@ class IndexUnderTest {
         return index_.find_sized<36>(key);
       default:
         ADD_FAILURE() << "no find_sized for " << key_size_;
+        return KeyIndex::kNone;
+    }
+  }
+  // find_words for the same sizes, the key's bytes copied into little-endian words.
+  template <uint32_t kKeySize>
+  uint32_t find_words_of(const std::vector<uint8_t>& key) const {
+    std::array<uint64_t, (kKeySize + 7) / 8> words{};
+    for (size_t i = 0; i < kKeySize; ++i)
+      words[i / 8] |= uint64_t{key[i]} << (8 * (i % 8));
+    return index_.find_words<kKeySize>(words);
+  }
+  uint32_t find_words(const std::vector<uint8_t>& key) const {
+    switch (key_size_) {
+      case 1:
+        return find_words_of<1>(key);
+      case 4:
+        return find_words_of<4>(key);
+      case 13:
+        return find_words_of<13>(key);
+      case 36:
+        return find_words_of<36>(key);
+      default:
+        ADD_FAILURE() << "no find_words for " << key_size_;
         return KeyIndex::kNone;
     }
   }
@@ -122,6 +147,24 @@ TEST(KeyIndex, DenseTablesKeepEveryProbeRunIntact) {
 TEST(KeyIndex, KeysLongerThanOneWord) {
   random_operations(13, 200, 11);
   random_operations(36, 200, 12);
+}
+
+// Keys of 13 bytes that differ only in their last byte, the only byte of their second word:
+// the word holding a key's last bytes takes part in both the hash and the compare.
+TEST(KeyIndex, KeysDifferingOnlyInTheirLastByteAreDifferentKeys) {
+  constexpr uint32_t kKeySize = 13;
+  std::vector<uint8_t> keys(kKeySize * 2, 0x5a);
+  keys[kKeySize - 1] = 1;
+  keys[2 * kKeySize - 1] = 2;
+  KeyIndex index(kKeySize, keys.data());
+  index.insert(0);
+  std::vector<uint8_t> probe(keys.begin() + kKeySize, keys.end());
+  EXPECT_EQ(index.find(probe.data()), KeyIndex::kNone);
+  EXPECT_EQ(index.find_sized<kKeySize>(probe.data()), KeyIndex::kNone);
+  index.insert(1);
+  EXPECT_EQ(index.find(probe.data()), 1u);
+  EXPECT_EQ(index.find_sized<kKeySize>(probe.data()), 1u);
+  EXPECT_EQ(index.find_sized<kKeySize>(keys.data()), 0u);
 }
 
 }  // namespace
