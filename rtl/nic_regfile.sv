@@ -37,23 +37,32 @@ module nic_regfile #(
 
   localparam int unsigned Stored = nic_pkg::NumStored;
 
-  logic [63:0] regs_q [Contexts*Stored];
+  // A context's registers sit at {context, register number}: 16 slots per context, of which
+  // r0..r9 are read (the others have no load and synthesis removes them). Concatenated rather
+  // than context * 10 + register, the index needs no multiplication and, with a power-of-two
+  // number of contexts, cannot leave the array, so a simulator does neither per access.
+  localparam int unsigned Slots = Contexts * 16;
+
+  logic [63:0] regs_q [Slots];
+
+  function automatic logic [CtxW+3:0] slot(logic [CtxW-1:0] ctx, logic [3:0] regnum);
+    slot = {ctx, regnum};
+  endfunction
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      for (int i = 0; i < Contexts * Stored; i++) begin
+      for (int i = 0; i < Slots; i++) begin
         regs_q[i] <= '0;
       end
     end else begin
       for (int p = 0; p < WrPorts; p++) begin
         if (wr_valid_i[p]) begin
-          regs_q[32'(wr_ctx_i[p*CtxW +: CtxW]) * Stored + 32'(wr_reg_i[p*4 +: 4])] <= wr_data_i[p*64 +: 64];
+          regs_q[slot(wr_ctx_i[p*CtxW+:CtxW], wr_reg_i[p*4+:4])] <= wr_data_i[p*64+:64];
         end
       end
       if (start_i) begin
         for (int r = 0; r < Stored; r++) begin
-          regs_q[32'(start_ctx_i) * Stored + r] <= (r == 1) ? start_r1_i :
-                                               (r == 2) ? start_r2_i : '0;
+          regs_q[slot(start_ctx_i, 4'(r))] <= (r == 1) ? start_r1_i : (r == 2) ? start_r2_i : '0;
         end
       end
     end
@@ -70,7 +79,7 @@ module nic_regfile #(
       view[r] = '0;
     end
     for (int r = 0; r < Stored; r++) begin
-      view[r] = regs_q[32'(rd_ctx_i) * Stored + r];
+      view[r] = regs_q[slot(rd_ctx_i, 4'(r))];
     end
     view[10] = nic_pkg::FramePointer;
     view[11] = {32'b0, pkt_data_i};
@@ -83,10 +92,10 @@ module nic_regfile #(
   end
 
   for (genvar c = 0; c < Contexts; c++) begin : g_ctx
-    assign r0_o[c*64 +: 64] = regs_q[c * Stored];
+    assign r0_o[c*64 +: 64] = regs_q[c * 16];
     for (genvar r = 0; r < Stored; r++) begin : g_reg
       logic [63:0] wave_value;  // the register, named for waveforms
-      assign wave_value = regs_q[c * Stored + r];
+      assign wave_value = regs_q[c * 16 + r];
     end
   end
 
