@@ -60,9 +60,9 @@ JitEngine::JitEngine(std::unique_ptr<JitBackend> backend, const ebpf::Program& p
   static_assert(kStackGuardSize == AccessChecker::kStackGuard);
   const auto begin = reinterpret_cast<uint64_t>(stack_.data()) + kStackGuardSize;
   state_.stack_top = begin + kStackAreaSize;
-  state_.live_stack = FastRange{state_.stack_top - kStackSize, kStackSize};
   state_.invocation = invocation_.get();
   invocation_->checker().set_stack_area(begin, state_.stack_top);
+  reset_run_state();
 }
 
 JitEngine::~JitEngine() = default;
@@ -130,7 +130,7 @@ ebpf::ExecutionResult JitEngine::run_raw(std::span<uint8_t> memory) {
   return run(begin, memory.size());
 }
 
-void JitEngine::reset_after_early_end() {
+void JitEngine::reset_run_state() {
   state_.live_stack = FastRange{state_.stack_top - kStackSize, kStackSize};
   state_.helper = state_.site = state_.value = 0;
   state_.call_depth = 0;
@@ -147,7 +147,7 @@ ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
 
   // A run that returned normally left the call depth, the live stack and the status as they
   // started, and no fault; the helper, site and value fields are written before they are read.
-  if (state_.status != RunStatus::Running) reset_after_early_end();
+  if (state_.status != RunStatus::Running) reset_run_state();
   state_.budget_left = options_.instruction_budget;
   state_.max_depth = state_.tail_calls = 0;
   invocation_->register_regions(state_);

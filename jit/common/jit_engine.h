@@ -69,8 +69,9 @@ class JitEngine final : public ebpf::Engine {
 
  private:
   ebpf::ExecutionResult run(uint64_t r1, uint64_t r2);
-  // Puts back the run state and the invocation a run that aborted or finished early left.
-  void reset_after_early_end();
+  // The run state and the invocation as a run starts: set once, and again only after a run
+  // that aborted or finished early (a normal return leaves them so).
+  void reset_run_state();
 
   std::unique_ptr<JitBackend> backend_;
   ebpf::Runtime& runtime_;

@@ -97,13 +97,18 @@ const char* region_name(Region region) {
   return "?";
 }
 
-// A load's (or a read-modify-write's: no index form) address.
+// A load's address: base + offset, plus the index register where the load has one (b_mask
+// all ones; 0 otherwise), without a branch on the form.
+inline uint64_t load_address(const MicroOp& op,
+                             const std::array<uint64_t, firmware::kNumOperandRegisters>& regs) {
+  return regs[op.slot.ra] + static_cast<uint64_t>(op.offset) + (regs[op.slot.rb] & op.b_mask);
+}
+
+// Any memory operation's address (a store's or a read-modify-write's has no index form).
 inline uint64_t memory_address(const MicroOp& op,
                                const std::array<uint64_t, firmware::kNumOperandRegisters>& regs) {
-  const firmware::Slot& s = op.slot;
-  uint64_t address = regs[s.ra] + static_cast<uint64_t>(op.offset);
-  if (s.op == OpClass::Load && s.load_mode == firmware::LoadMode::BaseIndex) address += regs[s.rb];
-  return address;
+  if (op.slot.op == OpClass::Load) return load_address(op, regs);
+  return regs[op.slot.ra] + static_cast<uint64_t>(op.offset);
 }
 
 using LoadLatencies = std::array<uint32_t, static_cast<size_t>(Region::Invalid) + 1>;
@@ -132,9 +137,7 @@ template <uint32_t N>
 [[gnu::always_inline]] inline bool load_into(AddressSpace& memory, ContextState& ctx,
                                              const MicroOp& op, const LoadLatencies& latency,
                                              PendingWrite& write) {
-  const auto& regs = ctx.regs;
-  const uint64_t address =
-      regs[op.slot.ra] + static_cast<uint64_t>(op.offset) + (regs[op.slot.rb] & op.b_mask);
+  const uint64_t address = load_address(op, ctx.regs);
   const Region region = firmware::region_of(address);
   uint64_t v;
   if (region == Region::Context) [[unlikely]] {
@@ -664,8 +667,7 @@ op_End:
   if (faulted) [[unlikely]] {
     const firmware::Slot& s = op->slot;
     const bool rmw = op->kind == OpKind::ReadModifyWrite;
-    const uint64_t address = s.op == OpClass::Store ? regs[s.ra] + static_cast<uint64_t>(op->offset)
-                                                    : memory_address(*op, regs);
+    const uint64_t address = memory_address(*op, regs);
     const uint32_t size = rmw ? (s.w32 ? 4 : 8) : s.size;
     if (retire) {
       record.ends_packet = record.fault = true;
