@@ -179,6 +179,10 @@ Core::Core(uint32_t index, const DecodedProgram& program, const ModelConfig& con
       contexts_(config.contexts),
       issue_rr_(config.contexts - 1),
       fetch_rr_(config.contexts - 1) {
+  const uint32_t k = config.contexts;
+  for (uint32_t c = 0; c < k; ++c)
+    for (uint32_t i = 0; i < k; ++i)
+      rr_order_.push_back(&contexts_[(c + 1 + i) % k]);
   for (size_t r = 0; r < load_latency_.size(); ++r)
     load_latency_[r] = region_load_latency(static_cast<Region>(r));
   initial_regs_[firmware::kFrameRegister] = firmware::kFramePointer;
@@ -223,7 +227,14 @@ void Core::start_context(uint32_t c, uint64_t cycle) {
   next_deadline_ = std::min(next_deadline_, ctx.deadline);
   ctx.stats.start_cycle = cycle;
   ctx.redirect = ebpf::RedirectTarget{};
-  ctx.result = ebpf::ExecutionResult{};
+  // Field by field: assigning a fresh ExecutionResult builds and destroys a string per packet.
+  // The binding names every field, so a field added to the struct stops the build here.
+  auto& [return_value, aborted, diagnostic, instructions, tail_calls] = ctx.result;
+  return_value = 0;
+  aborted = false;
+  diagnostic.clear();
+  instructions = 0;
+  tail_calls = 0;
   helpers_.start_packet(ctx);
   if (observer_ != nullptr)
     observer_->on_packet_start({cycle, static_cast<uint16_t>(index_), static_cast<uint8_t>(c),
@@ -259,7 +270,8 @@ void Core::skip(uint64_t first, uint64_t count) {
   if (cycle < ctx.blocked_until) return StallCause::Helper;
   if (ctx.fb_valid) {
     const MicroBundle& mb = *ctx.fb;
-    if ((mb.divider && cycle < divider_free_) || (mb.hcall && helper_port_taken))
+    if (mb.shared_unit &&
+        ((mb.divider && cycle < divider_free_) || (mb.hcall && helper_port_taken))) [[unlikely]]
       return StallCause::Unit;
     if (cycle < ctx.operands_ready) return StallCause::Data;
     return std::nullopt;
@@ -285,13 +297,6 @@ void Core::check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits) {
   }
 }
 
-bool Core::step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
-  // The default shape gets loops of a constant length, which the compiler unrolls: no loop
-  // exits for the host to predict while contexts interleave.
-  if (config_.contexts == 4) return step_contexts<4>(cycle, shared, exits);
-  return step_contexts<0>(cycle, shared, exits);
-}
-
 template <uint32_t kContexts>
 bool Core::step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
   if (running_ == 0) return false;
@@ -300,28 +305,27 @@ bool Core::step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32
 
   // Issue: the first ready context after the one that issued last. Every other running
   // context is charged its stall in the same pass.
-  int issued = -1;
-  for (uint32_t i = 1; i <= k; ++i) {
-    const uint32_t c = issue_rr_ + i < k ? issue_rr_ + i : issue_rr_ + i - k;
-    ContextState& ctx = contexts_[c];
+  ContextState* issued = nullptr;
+  ContextState* const* order = &rr_order_[issue_rr_ * k];
+  for (uint32_t i = 0; i < k; ++i) {
+    ContextState& ctx = *order[i];
     if (ctx.phase != ContextPhase::Running) continue;
     std::optional<StallCause> cause = blocking_cause(ctx, cycle, shared.helper_port_taken);
     if (!cause) {
-      if (issued < 0) {
-        issued = static_cast<int>(c);
+      if (issued == nullptr) {
+        issued = &ctx;
         continue;
       }
       cause = StallCause::Issue;  // ready, but another context issued
     }
     ++ctx.stats.stalls[static_cast<size_t>(*cause)];
   }
-  int resolved = -1;  // context whose control bundle issued: it fetches again from cycle + 1
-  if (issued >= 0) {
-    const auto c = static_cast<uint32_t>(issued);
-    ContextState& ctx = contexts_[c];
+  ContextState* resolved = nullptr;  // its control bundle issued: it fetches from cycle + 1
+  if (issued != nullptr) {
+    const uint32_t c = index_of(*issued);
     issue_rr_ = c;
-    ctx.fb_valid = false;
-    const MicroBundle& mb = *ctx.fb;
+    issued->fb_valid = false;
+    const MicroBundle& mb = *issued->fb;
     if (mb.control) resolved = issued;
     execute(c, mb, cycle, shared, exits);
   }
@@ -330,9 +334,9 @@ bool Core::step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32
   // whose next bundle address is known.
   bool fetched = false;
   const uint32_t register_list_length = program_.register_list_length();
-  for (uint32_t i = 1; i <= k; ++i) {
-    const uint32_t c = fetch_rr_ + i < k ? fetch_rr_ + i : fetch_rr_ + i - k;
-    ContextState& ctx = contexts_[c];
+  order = &rr_order_[fetch_rr_ * k];
+  for (uint32_t i = 0; i < k; ++i) {
+    ContextState& ctx = *order[i];
     if (ctx.phase != ContextPhase::Running || ctx.fetch_stop || ctx.fb_valid) continue;
     ctx.fb_valid = true;
     ctx.fb_addr = ctx.fetch_pc++;
@@ -343,6 +347,7 @@ bool Core::step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32
     for (uint32_t r = 0; r < register_list_length; ++r)
       ready = std::max(ready, ctx.ready[ctx.fb->register_list[r]]);
     ctx.operands_ready = ready;
+    const uint32_t c = index_of(ctx);
     fetch_rr_ = c;
     fetched = true;
     if (observer_ != nullptr) [[unlikely]]
@@ -350,17 +355,19 @@ bool Core::step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32
                           ctx.fb_addr);
     break;
   }
-  if (resolved >= 0) {
-    ContextState& ctx = contexts_[static_cast<uint32_t>(resolved)];
-    if (ctx.phase == ContextPhase::Running) {
-      ctx.fetch_stop = false;
-      ctx.empty_cause = StallCause::Branch;
-    }
+  if (resolved != nullptr && resolved->phase == ContextPhase::Running) {
+    resolved->fetch_stop = false;
+    resolved->empty_cause = StallCause::Branch;
   }
-  return issued >= 0 || fetched;
+  return issued != nullptr || fetched;
 }
 
-void Core::end_packet(uint32_t c, uint64_t cycle, uint64_t r0, std::vector<uint32_t>& exits) {
+template bool Core::step_contexts<4>(uint64_t, SharedUnits&, std::vector<uint32_t>&);
+template bool Core::step_contexts<0>(uint64_t, SharedUnits&, std::vector<uint32_t>&);
+
+// Inlined into execute()'s exit path, which every packet takes.
+[[gnu::always_inline]] inline void Core::end_packet(uint32_t c, uint64_t cycle, uint64_t r0,
+                                                    std::vector<uint32_t>& exits) {
   ContextState& ctx = contexts_[c];
   ctx.result.return_value = r0;
   ctx.result.instructions = ctx.stats.ebpf_instructions;

@@ -31,7 +31,12 @@ class Core {
   // Issue (at most one bundle), fetch (at most one bundle) and stall attribution for `cycle`.
   // Indices of contexts whose packet ended in this cycle are appended to `exits`. Returns
   // whether a bundle issued or was fetched.
-  bool step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits);
+  // Inline: it runs every cycle, and the default shape gets loops of a constant length, which
+  // the compiler unrolls (no loop exits for the host to predict while contexts interleave).
+  bool step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
+    if (config_.contexts == 4) return step_contexts<4>(cycle, shared, exits);
+    return step_contexts<0>(cycle, shared, exits);
+  }
 
   // Prepares context `c` (Loading -> Running) at `cycle`.
   void start_context(uint32_t c, uint64_t cycle);
@@ -69,6 +74,9 @@ class Core {
   void abort_packet(uint32_t c, uint64_t cycle, uint64_t r0, std::string diagnostic,
                     std::vector<uint32_t>& exits);
   uint32_t region_load_latency(firmware::Region region) const;
+  uint32_t index_of(const ContextState& ctx) const {
+    return static_cast<uint32_t>(&ctx - contexts_.data());
+  }
 
   uint32_t index_;
   const DecodedProgram& program_;
@@ -77,6 +85,9 @@ class Core {
   HelperUnits& helpers_;
   RetireObserver* observer_ = nullptr;
   std::vector<ContextState> contexts_;
+  // The contexts in round-robin order after each one: rr_order_[c * K + i] is context
+  // (c + 1 + i) mod K, so that a pass is a walk over pointers with no index arithmetic.
+  std::vector<ContextState*> rr_order_;
   uint32_t issue_rr_;
   uint32_t fetch_rr_;
   uint64_t divider_free_ = 0;

@@ -154,6 +154,7 @@ DecodedProgram::DecodedProgram(const firmware::Image& image, const LatencyConfig
         mb.divider_latency = s.w32 ? latency.divide32 : latency.divide64;
       }
     }
+    mb.shared_unit = mb.hcall || mb.divider;
     const auto used = static_cast<uint32_t>(__builtin_popcount(mb.registers));
     register_list_length_ = std::max(register_list_length_, used);
   }

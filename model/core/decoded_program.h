@@ -50,6 +50,7 @@ struct MicroBundle {
   bool control = false;
   bool hcall = false;
   bool divider = false;
+  bool shared_unit = false;  // hcall || divider: the issue test of most bundles is one load
   uint32_t divider_latency = 0;
   uint32_t ebpf_count = 0;
 };

@@ -44,13 +44,8 @@ bool hash_like(ebpf::MapType type) {
 
 }  // namespace
 
-void HelperUnits::bind(ContextState& context) {
-  if (bound_ == &context && runtime_.frame() == context.frame) {
-    runtime_.redirect() = context.redirect;
-    return;
-  }
+void HelperUnits::rebind(ContextState& context) {
   runtime_.begin_invocation(context.frame);
-  runtime_.redirect() = context.redirect;
   bound_ = &context;
 }
 
@@ -86,7 +81,9 @@ HelperResult HelperUnits::call(const ebpf::HelperInfo* info, int32_t id, const u
   MapMemory& maps = memory_.maps();
   const int map_index = maps.map_of_handle(args[0]);
   const firmware::MapLayout* map = map_index >= 0 ? &maps.layout(map_index) : nullptr;
-  const auto map_pointer = [&] { return map ? *maps.host_map_pointer(args[0]) : args[0]; };
+  const auto map_pointer = [&] {
+    return map ? maps.host_map_pointer(static_cast<uint32_t>(map_index)) : args[0];
+  };
 
   switch (id) {
     case ebpf::kHelperMapLookupElem:

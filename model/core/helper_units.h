@@ -36,14 +36,21 @@ class HelperUnits {
                     ContextState& context);
 
   // Makes the runtime's per-invocation state (frame, redirect target) that of `context`.
-  void bind(ContextState& context);
-  // A new packet starts on `context`: a fresh runtime invocation.
+  // Inline: every helper call starts with it, and the context is usually the one bound.
+  void bind(ContextState& context) {
+    if (bound_ != &context || runtime_.frame() != context.frame) rebind(context);
+    runtime_.redirect() = context.redirect;
+  }
+  // A new packet starts on `context` (its redirect target reset): a fresh runtime invocation,
+  // which resets the runtime's redirect target too.
   void start_packet(ContextState& context) {
-    bound_ = nullptr;
-    bind(context);
+    runtime_.begin_invocation(context.frame);
+    bound_ = &context;
   }
 
  private:
+  // A fresh runtime invocation for `context` (another context's packet was bound).
+  void rebind(ContextState& context);
   uint64_t host_pointer(ContextState& context, uint64_t address, uint64_t size);
   uint32_t lookup_latency(const firmware::MapLayout& map) const;
 

@@ -36,12 +36,30 @@ MapMemory::MapMemory(const firmware::Image& image, ebpf::Runtime& runtime)
     region.map = &runtime.map(i);
     region.array_like = is_array_like(layout.type);
     region.stride = ConstantDivisor(layout.stride);
+    region.bytes = uint64_t{layout.stride} * layout.capacity;
     region.slot_host.assign(layout.capacity, nullptr);
     by_base_.push_back(static_cast<uint32_t>(i));
   }
   std::sort(by_base_.begin(), by_base_.end(), [this](uint32_t a, uint32_t b) {
     return regions_[a].layout.base < regions_[b].layout.base;
   });
+  for (uint32_t i : by_base_)
+    sorted_base_.push_back(regions_[i].layout.base);
+  index_pages();
+}
+
+void MapMemory::index_pages() {
+  static_assert(firmware::kMaxMaps < kSearch);
+  for (size_t i = 0; i < regions_.size(); ++i) {
+    const Region& region = regions_[i];
+    if (region.bytes == 0 || region.layout.base < firmware::kMapBase) continue;
+    const uint64_t offset = region.layout.base - firmware::kMapBase;
+    const uint64_t first = offset >> kPageBits;
+    const uint64_t last = (offset + region.bytes - 1) >> kPageBits;
+    if (page_region_.size() <= last) page_region_.resize(last + 1, kNoRegion);
+    for (uint64_t page = first; page <= last; ++page)
+      page_region_[page] = page_region_[page] == kNoRegion ? static_cast<uint16_t>(i) : kSearch;
+  }
 }
 
 void MapMemory::flush_if_cpu_changed() {
@@ -56,14 +74,17 @@ void MapMemory::flush_if_cpu_changed() {
 }
 
 MapMemory::Region* MapMemory::region_at(uint32_t address) {
-  auto it =
-      std::upper_bound(by_base_.begin(), by_base_.end(), address,
-                       [this](uint32_t a, uint32_t i) { return a < regions_[i].layout.base; });
-  if (it == by_base_.begin()) return nullptr;
-  Region& region = regions_[*(it - 1)];
-  const uint64_t end =
-      uint64_t{region.layout.base} + uint64_t{region.layout.stride} * region.layout.capacity;
-  return address < end ? &region : nullptr;
+  const uint64_t page = (uint64_t{address} - firmware::kMapBase) >> kPageBits;
+  if (address < firmware::kMapBase || page >= page_region_.size()) return nullptr;
+  uint16_t index = page_region_[page];
+  if (index == kSearch) [[unlikely]] {
+    const auto it = std::upper_bound(sorted_base_.begin(), sorted_base_.end(), address);
+    if (it == sorted_base_.begin()) return nullptr;
+    index = static_cast<uint16_t>(by_base_[it - sorted_base_.begin() - 1]);
+  }
+  if (index == kNoRegion) return nullptr;
+  Region& region = regions_[index];
+  return uint64_t{address} - region.layout.base < region.bytes ? &region : nullptr;
 }
 
 uint8_t* MapMemory::translate(uint32_t address, uint32_t size, bool write) {
@@ -81,8 +102,10 @@ uint8_t* MapMemory::translate(uint32_t address, uint32_t size, bool write) {
     region->slot_host[slot] = host;
   }
   if (host == nullptr) return nullptr;
-  // The entry may have been deleted since its address was handed out.
-  if (!region->map->owns_value_range(reinterpret_cast<uint64_t>(host + offset), size))
+  // The entry may have been deleted since its address was handed out (an array's elements
+  // live as long as the map, and the range was checked against the value size above).
+  if (!region->array_like &&
+      !region->map->owns_value_range(reinterpret_cast<uint64_t>(host + offset), size))
     return nullptr;
   return host + offset;
 }
@@ -121,20 +144,6 @@ uint32_t MapMemory::nic_address(uint32_t index, const void* host_value, const vo
   region.slot_host[slot] = static_cast<uint8_t*>(const_cast<void*>(host_value));
   region.slot_of[host_value] = slot;
   return layout.base + slot * layout.stride;
-}
-
-int MapMemory::map_of_handle(uint64_t handle) const {
-  if (handle < firmware::kMapHandleBase) return -1;
-  const uint64_t relative = handle - firmware::kMapHandleBase;
-  if (relative % firmware::kMapHandleStride != 0) return -1;
-  const uint64_t index = relative / firmware::kMapHandleStride;
-  return index < regions_.size() ? static_cast<int>(index) : -1;
-}
-
-std::optional<uint64_t> MapMemory::host_map_pointer(uint64_t handle) const {
-  const int index = map_of_handle(handle);
-  if (index < 0) return std::nullopt;
-  return runtime_.map_pointer(static_cast<size_t>(index));
 }
 
 }  // namespace nicsim::model

@@ -15,6 +15,7 @@
 #include "firmware/image/image.h"
 #include "model/config.h"
 #include "model/core/core.h"
+#include "model/memory/constant_divisor.h"
 #include "model/observer.h"
 #include "model/stats.h"
 
@@ -53,6 +54,7 @@ class NicSystem {
   void set_observer(RetireObserver* observer);
 
  private:
+  void step_cycle();  // step(), inlined where it is called
   void activate_and_release();
   void handle_exit(Core& core, uint32_t c);
   void run_output_engine();
@@ -61,8 +63,9 @@ class NicSystem {
   // Cycles from cycle_ + 1 on in which provably nothing happens (0 when the next cycle may).
   uint64_t quiet_cycles() const;
   uint32_t transfer_cycles(size_t bytes) const {
-    const size_t b = config_.dispatch_bytes_per_cycle;
-    return static_cast<uint32_t>(std::max<size_t>(1, (bytes + b - 1) / b));
+    // Frames are at most the packet buffer's size, so the sum fits 32 bits.
+    const auto rounded_up = static_cast<uint32_t>(bytes + transfer_width_.divisor() - 1);
+    return std::max<uint32_t>(1, transfer_width_.quotient(rounded_up));
   }
 
   firmware::Image image_;
@@ -84,6 +87,10 @@ class NicSystem {
   std::deque<std::pair<uint32_t, uint32_t>> output_;  // (core, context) in exit order
   std::vector<uint32_t> exits_;
   RetireObserver* observer_ = nullptr;
+  ConstantDivisor transfer_width_;  // config_.dispatch_bytes_per_cycle
+  // What a dispatched packet's statistics start from: copied, because assigning PacketStats{}
+  // compiles to a `rep stos`, which is slow to start for so few bytes.
+  PacketStats fresh_stats_{};
   uint64_t cycle_ = 0;
   uint64_t dispatch_free_ = 0;
   uint64_t output_free_ = 0;
