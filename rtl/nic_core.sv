@@ -3,11 +3,12 @@
 // bits per context, M memory ports, one multiplier, one divider and the helper-unit port.
 //
 // Outside the core, and reached through its ports: the instruction memory (read
-// combinationally, with each bundle's predecoded nic_slot_uses bits, computed as the image is
-// written) and constant pool (read combinationally), the data memories (packet buffers,
-// stacks, map values, firmware data; the core checks every bound except map-value liveness,
-// which the map engine answers on the port), the helper units (request in the issue cycle, answer with r0, latency, fault and
-// the packet pointers in the same cycle), and the dispatcher that starts packets. start_i and
+// combinationally, with each bundle's predecoded bits — nic_slot_uses and each slot's
+// nic_slot_decode::ctl — computed as the image is written) and constant pool (read
+// combinationally), the data memories (packet buffers, stacks, map values, firmware data; the
+// core checks every bound except map-value liveness, which the map engine answers on the port),
+// the helper units (request in the issue cycle, answer with r0, latency, fault and the packet
+// pointers in the same cycle), and the dispatcher that starts packets. start_i and
 // abort_i act at the end of the cycle they are given in: a context started in cycle s-1 runs
 // from s; a context aborted in cycle e runs no more from e+1.
 
@@ -39,6 +40,7 @@ module nic_core #(
   output logic [11:0]               imem_addr_o,
   input  logic [Lanes*64-1:0]       imem_bundle_i,
   input  logic [nic_pkg::SlotUsesW-1:0] imem_uses_i,  // the bundle's predecoded bits
+  input  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl_i,  // its slots' control bits
   output logic [Lanes*16-1:0]       pool_addr_o,
   input  logic [Lanes*64-1:0]       pool_data_i,
 
@@ -152,6 +154,7 @@ module nic_core #(
     .imem_addr_o,
     .imem_bundle_i,
     .imem_uses_i,
+    .imem_ctl_i,
     .fetch_o        (fetch_valid_o),
     .fetch_ctx_o,
     .fb_valid_o     (fb_valid),
@@ -160,6 +163,7 @@ module nic_core #(
     .fb_hcall_o     (fb_hcall),
     .fb_div_o       (fb_div),
     .issue_bundle_o (bundle),
+    .issue_ctl_o    (ctl_flat),
     .issue_addr_o   (bundle_addr)
   );
 
@@ -193,17 +197,12 @@ module nic_core #(
   logic [Lanes*64-1:0]    rb_flat, rd_flat;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_decode
-    // Issue selection already checked the registers (fb_regs); the scoreboard sees the
-    // writes still owed at the units that owe them.
-    logic [Ops-1:0] reads, writes;
+    // The slot's control bits come predecoded with the bundle (nic_slot_decode::ctl, computed
+    // as the image was written); only its register fields and immediates are read here.
+    logic [63:0] wave_word;  // the issuing slot, named for waveforms
+    assign wave_word = word[l];
     assign word[l] = bundle[l*64 +: 64];
-    nic_slot_decode u_decode (
-      .word_i   (word[l]),
-      .ctl_o    (ctl[l]),
-      .reads_o  (reads),
-      .writes_o (writes)
-    );
-    assign ctl_flat[l*CtlW +: CtlW] = ctl[l];
+    assign ctl[l]  = ctl_flat[l*CtlW +: CtlW];
     assign pool_addr_o[l*16 +: 16]  = word[l][15:0];
     assign rd_reg[(3*l)*4 +: 4]     = word[l][51:48];  // ra
     assign rd_reg[(3*l+1)*4 +: 4]   = word[l][47:44];  // rb

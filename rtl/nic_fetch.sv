@@ -3,14 +3,15 @@
 // bundle from the instruction memory into its FB. A fetched control bundle stops the context's
 // fetch until it issues (no speculation); an exit is thereby seen at fetch. Beside every FB
 // bundle the fetch stage keeps what issue selection looks at (the registers it touches,
-// control, helper and divider use): the instruction memory's predecoded bits of the bundle
-// (nic_slot_uses), read with it.
+// control, helper and divider use) and what the lanes do with each slot: the instruction
+// memory's predecoded bits of the bundle (nic_slot_uses, nic_slot_decode::ctl), read with it.
 
 module nic_fetch #(
   parameter int unsigned Lanes    = 4,
   parameter int unsigned Contexts = 4,
   localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1,
-  localparam int unsigned Ops  = nic_pkg::NumOperands
+  localparam int unsigned Ops  = nic_pkg::NumOperands,
+  localparam int unsigned CtlW = nic_pkg::SlotCtlBits
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -30,6 +31,7 @@ module nic_fetch #(
   output logic [11:0]                imem_addr_o,
   input  logic [Lanes*64-1:0]        imem_bundle_i,
   input  logic [nic_pkg::SlotUsesW-1:0] imem_uses_i,  // {regs, control, hcall, div}
+  input  logic [Lanes*CtlW-1:0]      imem_ctl_i,   // each slot's nic_slot_decode::ctl
 
   output logic                       fetch_o,
   output logic [CtxW-1:0]            fetch_ctx_o,
@@ -39,10 +41,12 @@ module nic_fetch #(
   output logic [Contexts-1:0]        fb_hcall_o,
   output logic [Contexts-1:0]        fb_div_o,
   output logic [Lanes*64-1:0]        issue_bundle_o,  // the FB of issue_ctx_i
+  output logic [Lanes*CtlW-1:0]      issue_ctl_o,     // and its slots' control bits
   output logic [11:0]                issue_addr_o
 );
 
   logic [63:0]         fb_word_q [Contexts*Lanes];
+  logic [CtlW-1:0]     fb_ctl_q [Contexts*Lanes];
   logic [11:0]         fb_addr_q [Contexts];
   logic [11:0]         pc_q [Contexts];
   logic [Contexts-1:0] fb_valid_q;
@@ -93,6 +97,7 @@ module nic_fetch #(
     if (!rst_ni) begin
       for (int i = 0; i < Contexts * Lanes; i++) begin
         fb_word_q[i] <= '0;
+        fb_ctl_q[i]  <= '0;
       end
       for (int c = 0; c < Contexts; c++) begin
         fb_addr_q[c] <= '0;
@@ -117,6 +122,7 @@ module nic_fetch #(
       if (sel_valid) begin
         for (int l = 0; l < Lanes; l++) begin
           fb_word_q[sel_ctx * Lanes + l] <= imem_bundle_i[l*64 +: 64];
+          fb_ctl_q[sel_ctx * Lanes + l]  <= imem_ctl_i[l*CtlW +: CtlW];
         end
         fb_addr_q[sel_ctx]  <= pc_q[sel_ctx];
         pc_q[sel_ctx]       <= pc_q[sel_ctx] + 12'd1;
@@ -169,6 +175,7 @@ module nic_fetch #(
 
   for (genvar l = 0; l < Lanes; l++) begin : g_issue
     assign issue_bundle_o[l*64 +: 64] = fb_word_q[issue_ctx_i * Lanes + l];
+    assign issue_ctl_o[l*CtlW +: CtlW] = fb_ctl_q[issue_ctx_i * Lanes + l];
   end
   assign issue_addr_o = fb_addr_q[issue_ctx_i];
   assign fb_valid_o   = fb_valid_q;

@@ -46,13 +46,14 @@ module nic_issue #(
 
   assign port_busy = HelperArbiter && helper_busy_i;
 
+  // Whole-vector operations where the contexts' bits do not mix: a simulator then computes
+  // them in one machine operation rather than bit by bit.
   always_comb begin
     for (int c = 0; c < Contexts; c++) begin
-      regs_ok[c]   = (fb_regs_i[c*Ops +: Ops] & ~reg_ready_i[c*Ops +: Ops]) == '0;
-      unit_busy[c] = (fb_div_i[c] && div_busy_i) || (fb_hcall_i[c] && port_busy);
-      ready[c]     = running_i[c] && fb_valid_i[c] && !blocked_i[c] && !unit_busy[c] &&
-                     regs_ok[c];
+      regs_ok[c] = (fb_regs_i[c*Ops +: Ops] & ~reg_ready_i[c*Ops +: Ops]) == '0;
     end
+    unit_busy = (fb_div_i & {Contexts{div_busy_i}}) | (fb_hcall_i & {Contexts{port_busy}});
+    ready     = running_i & fb_valid_i & ~blocked_i & ~unit_busy & regs_ok;
     issue_o     = 1'b0;
     issue_ctx_o = '0;
     cand        = '0;
@@ -65,21 +66,42 @@ module nic_issue #(
     end
   end
 
-  nic_pkg::stall_e stall [Contexts];
+  // Stall attribution, in this order: not running or issuing (none), blocked on a helper, then
+  // with a bundle in the FB a busy unit, a register not ready or another context issuing, and
+  // with an empty FB a resolving branch or fetch. Each cause is a vector over the contexts, and
+  // bit k of stall_o's code is the OR of the causes whose nic_pkg::stall_e code has bit k set:
+  // whole-vector operations, without a branch per context.
+  logic [Contexts-1:0] issuing, none, active, by_helper, by_unit, by_data, by_issue, by_branch,
+                       by_fetch;
+  logic [3*Contexts-1:0] code_bit;  // bit k of the contexts' codes at k * Contexts
+
+  // The contexts charged with a cause, where bit k of the cause's code is set.
+  function automatic logic [Contexts-1:0] when(logic [2:0] code, logic [1:0] k,
+                                               logic [Contexts-1:0] contexts);
+    when = code[k] ? contexts : '0;
+  endfunction
 
   always_comb begin
+    issuing   = issue_o ? Contexts'(1) << issue_ctx_o : '0;
+    none      = ~running_i | issuing;
+    by_helper = ~none & blocked_i;
+    active    = ~none & ~blocked_i;
+    by_unit   = active & fb_valid_i & unit_busy;
+    by_data   = active & fb_valid_i & ~unit_busy & ~regs_ok;
+    by_issue  = active & fb_valid_i & ~unit_busy & regs_ok;
+    by_branch = active & ~fb_valid_i & empty_branch_q;
+    by_fetch  = active & ~fb_valid_i & ~empty_branch_q;
+    for (int k = 0; k < 3; k++) begin
+      code_bit[k*Contexts +: Contexts] = when(nic_pkg::StallNone, 2'(k), none) |
+                                         when(nic_pkg::StallHelper, 2'(k), by_helper) |
+                                         when(nic_pkg::StallUnit, 2'(k), by_unit) |
+                                         when(nic_pkg::StallData, 2'(k), by_data) |
+                                         when(nic_pkg::StallIssue, 2'(k), by_issue) |
+                                         when(nic_pkg::StallBranch, 2'(k), by_branch) |
+                                         when(nic_pkg::StallFetch, 2'(k), by_fetch);
+    end
     for (int c = 0; c < Contexts; c++) begin
-      if (!running_i[c] || (issue_o && issue_ctx_o == CtxW'(c))) begin
-        stall[c] = nic_pkg::StallNone;
-      end else if (blocked_i[c]) begin
-        stall[c] = nic_pkg::StallHelper;
-      end else if (fb_valid_i[c]) begin
-        stall[c] = unit_busy[c] ? nic_pkg::StallUnit :
-                   !regs_ok[c]  ? nic_pkg::StallData : nic_pkg::StallIssue;
-      end else begin
-        stall[c] = empty_branch_q[c] ? nic_pkg::StallBranch : nic_pkg::StallFetch;
-      end
-      stall_o[c*3 +: 3] = stall[c];
+      stall_o[c*3 +: 3] = {code_bit[2*Contexts + c], code_bit[Contexts + c], code_bit[c]};
     end
   end
 
@@ -91,11 +113,7 @@ module nic_issue #(
       if (issue_o) begin
         rr_q <= issue_ctx_o;
       end
-      for (int c = 0; c < Contexts; c++) begin
-        if (stall[c] == nic_pkg::StallBranch) begin
-          empty_branch_q[c] <= 1'b0;
-        end
-      end
+      empty_branch_q <= empty_branch_q & ~by_branch;
       if (resolve_i && issue_o) begin
         empty_branch_q[issue_ctx_o] <= 1'b1;
       end

@@ -136,6 +136,7 @@ module nic_top #(
   logic [11:0]            imem_addr;
   logic [Lanes*64-1:0]    imem_bundle;
   logic [nic_pkg::SlotUsesW-1:0] imem_uses;
+  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl;
   logic [Lanes*16-1:0]    pool_addr;
   logic [Lanes*PoolW-1:0] pool_raddr;
   logic [Lanes*64-1:0]    pool_data;
@@ -149,23 +150,30 @@ module nic_top #(
     .rdata_o (imem_bundle)
   );
 
-  // The predecoded bits of each bundle, written beside it (the OR over its slots of
-  // nic_slot_uses::uses): computed here, in the write port's block, so that a simulator
-  // evaluates them only while the image is loaded.
-  logic [nic_pkg::SlotUsesW-1:0] imem_uses_q [ImemDepth];
+  // The predecoded bits of each bundle, written beside it: the OR over its slots of
+  // nic_slot_uses::uses (for issue selection) and each slot's control bits (nic_slot_decode::ctl,
+  // for the lanes). Computed here, in the write port's block, so that a simulator evaluates them
+  // only while the image is loaded.
+  logic [nic_pkg::SlotUsesW-1:0]         imem_uses_q [ImemDepth];
+  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl_q [ImemDepth];
 
   always_ff @(posedge clk_i) begin
     if (imem_we_i) begin
-      logic [nic_pkg::SlotUsesW-1:0] uses;
+      logic [nic_pkg::SlotUsesW-1:0]         uses;
+      logic [Lanes*nic_pkg::SlotCtlBits-1:0] ctl;
       uses = '0;
       for (int l = 0; l < Lanes; l++) begin
         uses = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
+        ctl[l*nic_pkg::SlotCtlBits +: nic_pkg::SlotCtlBits] =
+            nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]);
       end
       imem_uses_q[imem_waddr_i] <= uses;
+      imem_ctl_q[imem_waddr_i]  <= ctl;
     end
   end
 
   assign imem_uses = imem_uses_q[imem_addr[ImemW-1:0]];
+  assign imem_ctl  = imem_ctl_q[imem_addr[ImemW-1:0]];
 
   for (genvar l = 0; l < Lanes; l++) begin : g_pool_addr
     assign pool_raddr[l*PoolW +: PoolW] = pool_addr[l*16 +: PoolW];
@@ -196,6 +204,7 @@ module nic_top #(
     .imem_addr_o   (imem_addr),
     .imem_bundle_i (imem_bundle),
     .imem_uses_i   (imem_uses),
+    .imem_ctl_i    (imem_ctl),
     .pool_addr_o   (pool_addr),
     .pool_data_i   (pool_data),
     .start_i, .start_ctx_i,

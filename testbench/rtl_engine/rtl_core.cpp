@@ -150,8 +150,10 @@ void RtlCore::dump(uint64_t time_ps) {
   trace_->dump(time_ps);
 }
 
-void RtlCore::set_start(const StartInputs* start) {
+void RtlCore::set_cycle_inputs(const StartInputs* start, uint32_t abort_mask, bool helper_busy) {
   with_top([&](auto& top) {
+    top.abort_i = static_cast<uint8_t>(abort_mask);
+    top.helper_busy_i = helper_busy;
     top.start_i = start != nullptr;
     if (start == nullptr) return;
     top.start_ctx_i = static_cast<uint8_t>(start->context);
@@ -163,14 +165,6 @@ void RtlCore::set_start(const StartInputs* start) {
     top.start_cpu_id_i = start->cpu_id;
     top.start_time_ns_i = start->time_ns;
   });
-}
-
-void RtlCore::set_abort(uint32_t context_mask) {
-  with_top([&](auto& top) { top.abort_i = static_cast<uint8_t>(context_mask); });
-}
-
-void RtlCore::set_helper_busy(bool busy) {
-  with_top([&](auto& top) { top.helper_busy_i = busy; });
 }
 
 void RtlCore::set_memory_response(uint32_t port, uint64_t data, bool map_fault) {
@@ -211,8 +205,11 @@ MemoryRequest RtlCore::memory_request(uint32_t port) const {
   });
 }
 
-uint32_t RtlCore::memory_valid_ports() const {
-  return with_top([&](auto& top) { return static_cast<uint32_t>(top.dmem_valid_o); });
+uint32_t RtlCore::pending_requests() const {
+  return with_top([&](auto& top) {
+    return static_cast<uint32_t>(top.dmem_valid_o) |
+           (static_cast<uint32_t>(top.helper_valid_o) << kRtlMemPorts);
+  });
 }
 
 bool RtlCore::helper_valid() const {
@@ -272,12 +269,8 @@ uint32_t RtlCore::fetch_address() const {
 bool RtlCore::running(uint32_t context) const {
   return with_top([&](auto& top) { return (top.running_o >> context) & 1; });
 }
-std::array<RtlStall, kRtlContexts> RtlCore::stalls() const {
-  const uint32_t bits = with_top([](auto& top) { return static_cast<uint32_t>(top.stall_o); });
-  std::array<RtlStall, kRtlContexts> stalls;
-  for (uint32_t c = 0; c < kRtlContexts; ++c)
-    stalls[c] = static_cast<RtlStall>((bits >> (3 * c)) & 7);
-  return stalls;
+uint32_t RtlCore::stall_bits() const {
+  return with_top([](auto& top) { return static_cast<uint32_t>(top.stall_o); });
 }
 uint64_t RtlCore::context_r0(uint32_t context) const {
   return with_top([&](auto& top) { return read_word64(top.ctx_r0_o, context); });

@@ -8,7 +8,6 @@
 // needed only to read the outputs that depend on this cycle's answers (register writes,
 // fetch) or to dump them into a waveform.
 
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -78,9 +77,9 @@ class RtlCore {
   void clock_edge();
 
   // ---- inputs of the current cycle ----
-  void set_start(const StartInputs* start);  // nullptr: no packet starts
-  void set_abort(uint32_t context_mask);
-  void set_helper_busy(bool busy);
+  // The dispatcher's start (nullptr: no packet starts), the contexts whose cycle budget ends
+  // (abort_i) and whether a lower core took the helper port: set together, once per cycle.
+  void set_cycle_inputs(const StartInputs* start, uint32_t abort_mask, bool helper_busy);
   void set_memory_response(uint32_t port, uint64_t data, bool map_fault);
   void set_helper_response(uint64_t r0, uint32_t latency, bool fault, uint32_t pkt_data,
                            uint32_t pkt_end, uint32_t pkt_meta);
@@ -88,7 +87,9 @@ class RtlCore {
   // ---- outputs ----
   uint32_t memory_context() const;
   MemoryRequest memory_request(uint32_t port) const;
-  uint32_t memory_valid_ports() const;  // bit p: port p carries a request
+  // Bit p (p < kRtlMemPorts): memory port p carries a request; bit kRtlMemPorts: a helper call.
+  // One look at the core in a cycle without requests.
+  uint32_t pending_requests() const;
   bool helper_valid() const;
   uint32_t helper_context() const;
   int32_t helper_id() const;
@@ -106,7 +107,8 @@ class RtlCore {
 
   // The core's state (settled by the last clock edge):
   bool running(uint32_t context) const;
-  std::array<RtlStall, kRtlContexts> stalls() const;  // per context
+  // 3 bits per context, context c at bit 3c: its RtlStall this cycle.
+  uint32_t stall_bits() const;
   uint64_t context_r0(uint32_t context) const;
   uint64_t cycle() const;
 

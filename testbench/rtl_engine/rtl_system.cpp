@@ -349,6 +349,18 @@ void RtlSystem::retire(uint32_t core, const RetiredBundle& bundle, const PortReq
     o->on_retire(record);
 }
 
+void RtlSystem::count_stalls(std::vector<Context>& contexts, uint32_t stall_bits) {
+  constexpr auto kNone = static_cast<uint32_t>(RtlStall::None);
+  static_assert(kNone == 7, "RtlStall::None sets every bit of a context's field");
+  constexpr uint32_t kAllNone = (1u << (3 * kRtlContexts)) - 1;
+  if (stall_bits == kAllNone) return;
+  for (uint32_t c = 0; c < contexts.size(); ++c) {
+    const uint32_t stall = (stall_bits >> (3 * c)) & 7;
+    if (stall != kNone && contexts[c].phase == ContextPhase::Running)
+      ++contexts[c].stats.stalls[stall];
+  }
+}
+
 void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   RtlCore& rtl = *cores_[core];
   auto& contexts = contexts_[core];
@@ -387,14 +399,12 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
         o->on_abort(cycle_ - 1, static_cast<uint16_t>(core), static_cast<uint8_t>(c));
     }
   }
-  rtl.set_start(starting ? &start : nullptr);
+  rtl.set_cycle_inputs(starting ? &start : nullptr, abort_mask, helper_taken);
   if (starting) {
     for (RtlObserver* o : observers_)
       o->on_packet_start(
           {cycle_ + 1, static_cast<uint16_t>(core), static_cast<uint8_t>(start.context)});
   }
-  rtl.set_abort(abort_mask);
-  rtl.set_helper_busy(helper_taken);
 
   // The requests on the memory and helper ports, the stall reasons and the contexts' state
   // depend on the core's state only (no combinational path runs from start_i, abort_i or,
@@ -402,19 +412,16 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   // cycle's. What depends on the answers is read after the next edge (the retired bundle,
   // registered in nic_top) or, for observers and waveforms only, after a settle().
   PortRequests ports;
-  const uint32_t memory_ports = rtl.memory_valid_ports();
-  for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
-    if ((memory_ports >> p) & 1) ports.requests[p] = rtl.memory_request(p);
+  const uint32_t pending = rtl.pending_requests();
+  if (pending != 0) {
+    for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
+      if ((pending >> p) & 1) ports.requests[p] = rtl.memory_request(p);
+    }
+    answer_ports(core, ports);
+    if ((pending >> kRtlMemPorts) & 1) helper_taken = true;
   }
-  const bool helper_call = rtl.helper_valid();
-  if (memory_ports != 0 || helper_call) answer_ports(core, ports);
-  if (helper_call) helper_taken = true;
 
-  const std::array<RtlStall, kRtlContexts> stalls = rtl.stalls();
-  for (uint32_t c = 0; c < contexts.size(); ++c) {
-    if (stalls[c] != RtlStall::None && contexts[c].phase == ContextPhase::Running)
-      ++contexts[c].stats.stalls[static_cast<size_t>(stalls[c])];
-  }
+  count_stalls(contexts, rtl.stall_bits());
   bool fetched = false;
   uint32_t fetch_context = 0, fetch_address = 0;
   if (!observers_.empty() || rtl.tracing()) {

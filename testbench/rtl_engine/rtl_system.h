@@ -94,6 +94,8 @@ class RtlSystem {
     std::array<uint8_t*, kRtlMemPorts> hosts{};
   };
   void answer_ports(uint32_t core, PortRequests& ports);
+  // Charges each running context the stall cause the core reports for it (RtlCore::stall_bits).
+  static void count_stalls(std::vector<Context>& contexts, uint32_t stall_bits);
   void retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports);
   void end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r0, bool aborted,
                   std::string diagnostic);

@@ -9,7 +9,7 @@ std::string fetch_word_signal(uint32_t lane) {
 }
 
 std::string issue_word_signal(uint32_t lane) {
-  return fmt::format("{}g_decode[{}].u_decode.word_i", kWaveCore, lane);
+  return fmt::format("{}g_decode[{}].wave_word", kWaveCore, lane);
 }
 
 std::string lane_signal(uint32_t lane, const std::string& port) {
