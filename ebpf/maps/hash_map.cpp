@@ -26,17 +26,6 @@ HashMap::HashMap(const MapDefinition& def, const MapContext& context)
   static_assert(KeyIndex::kNone == SlotList::kNone);
 }
 
-uint32_t HashMap::current_copy() const {
-  if (slots_.copies() == 1 || context_.current_cpu == nullptr) return 0;
-  return *context_.current_cpu;
-}
-
-void* HashMap::program_value(uint32_t slot) {
-  if (slot == SlotList::kNone) return nullptr;
-  if (lru_) recency_.move_to_back(slot);
-  return slots_.value(slot, current_copy());
-}
-
 void* HashMap::lookup(const void* key) {
   return program_value(find(key));
 }

@@ -76,8 +76,10 @@ int64_t LpmTrieMap::find_longest_in_word(const void* key) const {
   static_assert(std::endian::native == std::endian::little);
   const uint32_t length = prefix_length_of(key);
   if (length > 32) return -1;
-  uint32_t data;
-  std::memcpy(&data, data_of(key), sizeof data);
+  // The address is read a byte at a time: programs build it with byte stores just before the
+  // lookup (the kernel samples' key.b8[4..7]), and one 4-byte load spanning them waits until
+  // they all reach the cache (xdp_router_ipv4's steady state).
+  const auto data = static_cast<uint32_t>(key_index_detail::fresh_key_word(data_of(key), 4));
   const uint32_t address = __builtin_bswap32(data);  // the key's first bit is the MSB
   // Each candidate key is one register, handed to the index as such (not through memory).
   for (const uint32_t candidate : lengths_in_use_) {

@@ -44,6 +44,10 @@ class Map {
   Map& operator=(const Map&) = delete;
 
   const MapDefinition& def() const { return def_; }
+  // The index of the map in the Runtime that created it (UINT32_MAX until it is set), so that
+  // Runtime::map_index, on the path of every bpf_redirect_map, needs no search.
+  uint32_t object_index() const { return object_index_; }
+  void set_object_index(uint32_t index) { object_index_ = index; }
 
   // --- program-side operations (bpf_map_*_elem helpers) ---
   // Pointer to the value (the current CPU's copy for per-CPU maps), or nullptr.
@@ -74,6 +78,7 @@ class Map {
 
  private:
   MapDefinition def_;
+  uint32_t object_index_ = UINT32_MAX;
 };
 
 // make(std::integral_constant<uint32_t, N>{}) for the key sizes programs commonly use (a u32,

@@ -34,12 +34,9 @@ RedirectMap::RedirectMap(const MapDefinition& def, const MapContext& context)
       keys_(def.type == MapType::DevmapHash ? def.max_entries : 0),
       free_slots_(def.max_entries) {}
 
-int64_t RedirectMap::find(uint32_t key) const {
-  if (hashed()) {
-    const auto it = index_.find(key);
-    return it == index_.end() ? int64_t{-1} : int64_t{it->second};
-  }
-  return key < def().max_entries && slots_.live(key) ? int64_t{key} : int64_t{-1};
+int64_t RedirectMap::find_hashed(uint32_t key) const {
+  const auto it = index_.find(key);
+  return it == index_.end() ? int64_t{-1} : int64_t{it->second};
 }
 
 void* RedirectMap::lookup(const void* key) {

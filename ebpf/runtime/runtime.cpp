@@ -27,8 +27,10 @@ Runtime::Runtime(const ElfObject& object, RuntimeConfig config)
   };
   links.program_count = static_cast<uint32_t>(object.programs.size());
   maps_.reserve(object.maps.size());
-  for (const auto& def : object.maps)
+  for (const auto& def : object.maps) {
     maps_.push_back(create_map(def, context, links));
+    maps_.back()->set_object_index(static_cast<uint32_t>(maps_.size() - 1));
+  }
   for (size_t i = 0; i < maps_.size(); ++i) {
     const MapDefinition& def = object.maps[i];
     if (!def.initial_value.empty()) {
@@ -81,13 +83,6 @@ Map* Runtime::map_from_pointer(uint64_t value) const {
     if (reinterpret_cast<uint64_t>(map.get()) == value) return map.get();
   }
   return nullptr;
-}
-
-int Runtime::map_index(const Map* map) const {
-  for (size_t i = 0; i < maps_.size(); ++i) {
-    if (maps_[i].get() == map) return static_cast<int>(i);
-  }
-  return -1;
 }
 
 void Runtime::begin_invocation(XdpFrame* frame) {

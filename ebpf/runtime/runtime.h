@@ -79,7 +79,11 @@ class Runtime {
   uint64_t map_pointer(size_t index) const;
   // Resolves a map pointer passed to a helper; nullptr if `value` is not one of our maps.
   Map* map_from_pointer(uint64_t value) const;
-  int map_index(const Map* map) const;
+  // The index of `map` among this Runtime's maps, or -1 when it is not one of them.
+  int map_index(const Map* map) const {
+    const uint32_t index = map->object_index();
+    return index < maps_.size() && maps_[index].get() == map ? static_cast<int>(index) : -1;
+  }
 
   // --- invocation state (set by engines around each run) ---
   void begin_invocation(XdpFrame* frame);

@@ -39,10 +39,16 @@ X86Translator::SavedRegisters X86Translator::saved_registers() const {
   for (int reg = 7; reg <= 9; ++reg)
     save_if(plan.uses(reg), ebpf_reg(reg));
   // Entered with rsp 8 mod 16. A trampoline calls the body with rsp 0 mod 16 (an odd number
-  // of pushes); a body entered directly keeps 8 mod 16 (an even number) when it calls stubs
-  // or helper thunks, which then run at 0 mod 16 and call C++ as the System V ABI requires.
+  // of pushes). A body entered directly that calls stubs keeps 8 mod 16 (an even number):
+  // they run at 0 mod 16 and call C++ as the System V ABI requires. One that calls only
+  // helper thunks runs at 0 mod 16 (an odd number): they jump to C++, which must be entered
+  // as if called from there.
   const bool odd = saved.count % 2 == 1;
-  saved.pad = enters_directly() ? odd && calls_out() : !odd;
+  if (!enters_directly()) {
+    saved.pad = !odd;
+  } else if (calls_out()) {
+    saved.pad = thunks_jump() ? !odd : odd;
+  }
   return saved;
 }
 

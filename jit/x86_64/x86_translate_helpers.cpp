@@ -54,14 +54,21 @@ void X86Translator::emit_array_lookup(const ebpf::ArrayLayout& layout) {
   code().bind(done);
 }
 
-// Entered by a call from an eBPF function, so rsp is 0 mod 16 here: the C call needs no
-// adjustment. r1..r5 are already the helper's first five arguments; the Runtime is the sixth,
-// left out for variants that never read it.
+// Entered by a call from an eBPF function. r1..r5 are already the helper's first five
+// arguments; the Runtime is the sixth, left out for variants that never read it. Where the
+// body runs at rsp 0 mod 16 (thunks_jump) the thunk jumps to the function, which returns to
+// the call site itself (the kernel's JIT calls its helpers as directly; one call and one
+// return fewer a helper call); elsewhere the body runs at 8 mod 16, the thunk at 0 mod 16,
+// and it calls the function.
 void X86Translator::emit_direct_helper_thunk(uint64_t function, bool pass_runtime) {
   if (pass_runtime) enc_.movabs_reg_imm64(Reg::r9, reinterpret_cast<uint64_t>(&runtime()));
   enc_.movabs_reg_imm64(kScratch0, function);
-  enc_.call_reg(kScratch0);
-  enc_.ret();
+  if (thunks_jump()) {
+    enc_.jmp_reg(kScratch0);
+  } else {
+    enc_.call_reg(kScratch0);
+    enc_.ret();
+  }
 }
 
 }  // namespace nicsim::jit::x86

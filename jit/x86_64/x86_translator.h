@@ -77,6 +77,9 @@ class X86Translator final : public Translator {
   };
   static constexpr size_t kShortJumpBytes = 2;
   SavedRegisters saved_registers() const;
+  // Helper thunks jump to their function instead of calling it: in a directly entered body
+  // that calls no stub (no run state), so that the stack can be aligned for the jump.
+  bool thunks_jump() const { return enters_directly() && !uses_run_state(); }
   size_t epilogue_bytes() const;
   void emit_prologue() override;
   void emit_epilogue() override;

@@ -193,6 +193,22 @@ TEST(RedirectMapHelper, CpumapAndXskmapTargetTheKey) {
   EXPECT_EQ(world.call(kHelperRedirectMap, world.map(0), 0, 1u << 3), 0u);
 }
 
+// bpf_redirect_map records the map by its index, which each map keeps from its creation:
+// every map of a Runtime is found at its own index, a map of another Runtime at none.
+TEST(RedirectMapHelper, MapsAreFoundAtTheIndexTheRuntimeCreatedThemAt) {
+  XdpWorld world({map_def("a", MapType::Devmap, 4, 4, 4), map_def("b", MapType::Hash, 4, 4, 4),
+                  map_def("c", MapType::Devmap, 4, 4, 4)});
+  XdpWorld other({map_def("a", MapType::Devmap, 4, 4, 4)});
+  for (size_t i = 0; i < 3; ++i)
+    EXPECT_EQ(world.runtime->map_index(&world.runtime->map(i)), static_cast<int>(i));
+  EXPECT_EQ(world.runtime->map_index(&other.runtime->map(0)), -1);
+  const uint32_t slot = 0, ifindex = 9;
+  ASSERT_EQ(world.runtime->map(2).host_update(&slot, &ifindex, 0), 0);
+  EXPECT_EQ(world.call(kHelperRedirectMap, world.map(2), 0, 0), 4u);
+  EXPECT_EQ(world.runtime->redirect().map_index, 2u);
+  EXPECT_EQ(world.runtime->redirect().ifindex, 9u);
+}
+
 TEST(RedirectMapHelper, OtherMapsFault) {
   XdpWorld world({map_def("table", MapType::Hash, 4, 4, 4)});
   world.call(kHelperRedirectMap, world.map(0), 0, 0);

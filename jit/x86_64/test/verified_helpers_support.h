@@ -77,6 +77,16 @@ inline size_t calls_in_verified_code(const ebpf::ElfObject& object) {
 }
 
 // The native code before instruction 0 of `object`'s verified program, as the listing shows it.
+// The listing of the verified code's cold paths, stubs and helper thunks.
+inline std::string verified_stubs(const ebpf::ElfObject& object) {
+  ebpf::Runtime runtime(object);
+  const auto engine =
+      make_x86_64_engine(verifier::verify_program(object, object.programs[0]), runtime);
+  const std::string listing = disassemble_x86_64(engine->entry());
+  const size_t begin = listing.find("; cold paths and stubs");
+  return begin == std::string::npos ? "" : listing.substr(begin);
+}
+
 inline std::string verified_prologue(const ebpf::ElfObject& object) {
   ebpf::Runtime runtime(object);
   const auto engine =

@@ -3,8 +3,8 @@
 // map_update_elem and map_delete_elem. Each result is checked against the interpreter and,
 // where the helper's contract fixes it, against the expected value; the failing cases
 // (adjustments beyond the frame, unaligned metadata, missed routes, existing keys) included.
-// The run state is set up only where a stub still needs it, and the thunks run on a stack
-// aligned for C++ whatever the prologue pushed.
+// The run state is set up only where a stub still needs it, and the thunks enter C++ on a
+// stack aligned for it whatever the prologue pushed.
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -424,13 +424,22 @@ TEST_F(X86DirectHelpers, FibLookupIsADirectCallHitsAndMissesIncluded) {
     EXPECT_EQ(report.candidate_results[i].return_value, expected[i]) << "packet " << i;
 }
 
-// The thunks call C++ with the stack as the prologue left it: with every number of
-// callee-saved registers pushed (r6..r9 used or not, r10 for the frame), the body must keep
-// rsp 8 mod 16 so that the thunk calls at 0 mod 16. fib_lookup's variant copies its
-// parameters through the stack with aligned SSE stores in this Release build (movaps), so a
-// misaligned call crashes; the prologue's pushes are also counted.
-TEST_F(X86DirectHelpers, ThunksRunOnAnAlignedStackWhateverTheProloguePushed) {
-  // kFibLookup uses r6, r7 and r10 (three pushes, then one to align); r8 and r9 make four
+size_t pushes_in(const std::string& prologue) {
+  size_t pushes = 0;
+  for (size_t at = prologue.find("push "); at != std::string::npos;
+       at = prologue.find("push ", at + 1))
+    ++pushes;
+  return pushes;
+}
+
+// A body that calls only helper thunks runs at rsp 0 mod 16, and each thunk jumps to its
+// function, which returns to the call site: the function is entered at 8 mod 16, as if
+// called from an aligned stack. With every number of callee-saved registers pushed (r6..r9
+// used or not, r10 for the frame) the prologue pushes an odd number of registers.
+// fib_lookup's variant copies its parameters through the stack with aligned SSE stores in
+// this Release build (movaps), so a misaligned entry crashes.
+TEST_F(X86DirectHelpers, ThunksJumpToTheHelperOnAnAlignedStackWhateverTheProloguePushed) {
+  // kFibLookup uses r6, r7 and r10 (three pushes); r8 and r9 make four (then one to align)
   // and five.
   for (const std::string extra : {"", "  r8 = 8\n", "  r8 = 8\n  r9 = 9\n"}) {
     std::string source = kFibLookup;
@@ -438,16 +447,43 @@ TEST_F(X86DirectHelpers, ThunksRunOnAnAlignedStackWhateverTheProloguePushed) {
     SCOPED_TRACE(source);
     const ebpf::ElfObject object = xdp_object(source);
     const std::string prologue = verified_prologue(object);
-    size_t pushes = 0;
-    for (size_t at = prologue.find("push "); at != std::string::npos;
-         at = prologue.find("push ", at + 1))
-      ++pushes;
-    EXPECT_EQ(pushes % 2, 0u) << prologue;
+    EXPECT_EQ(pushes_in(prologue) % 2, 1u) << prologue;
+    const std::string thunks = verified_stubs(object);
+    EXPECT_NE(thunks.find("jmp r11"), std::string::npos) << thunks;
+    EXPECT_EQ(thunks.find("call r11"), std::string::npos) << thunks;
     const DifferentialReport report =
         against_interpreter(object, {fib_query(2, 60, {10, 0, 0, 1})}, {}, add_routes);
     EXPECT_TRUE(report.equal) << report.difference;
     EXPECT_EQ(report.candidate_results.at(0).return_value, uint64_t{3} << 32);
   }
+}
+
+// A body that also calls the helper stub (trace_printk keeps it in verified code) runs at
+// 8 mod 16, as the stubs need: there the thunk calls its function from 0 mod 16 and returns.
+TEST_F(X86DirectHelpers, ThunksCallTheHelperWhereTheBodyAlsoCallsStubs) {
+  std::string source = kFibLookup;
+  source.replace(source.find("  r2 = *(u32 *)(r6 + 0)"), 0,
+                 fmt::format(R"(  r1 = 0x0a6968
+  *(u32 *)(r10 - 72) = r1
+  r1 = r10
+  r1 += -72
+  r2 = 4
+  call {printk}
+)",
+                             fmt::arg("printk", ebpf::kHelperTracePrintk)));
+  SCOPED_TRACE(source);
+  const ebpf::ElfObject object = xdp_object(source);
+  const std::string prologue = verified_prologue(object);
+  EXPECT_NE(prologue.find("r12"), std::string::npos) << prologue;
+  EXPECT_EQ(pushes_in(prologue) % 2, 0u) << prologue;
+  const std::string thunks = verified_stubs(object);
+  EXPECT_NE(thunks.find("call r11"), std::string::npos) << thunks;
+  const DifferentialReport report = against_interpreter(
+      object, {fib_query(2, 60, {10, 0, 0, 1}), fib_query(2, 60, {11, 0, 0, 1})}, {}, add_routes);
+  EXPECT_TRUE(report.equal) << report.difference;
+  ASSERT_EQ(report.candidate_results.size(), 2u);
+  EXPECT_EQ(report.candidate_results[0].return_value, uint64_t{3} << 32);
+  EXPECT_EQ(report.candidate_results[1].return_value, 4u);  // no route: BPF_FIB_LKUP_RET_NOT_FWDED
 }
 
 }  // namespace
