@@ -176,13 +176,16 @@ Core::Core(uint32_t index, const DecodedProgram& program, const ModelConfig& con
       config_(config),
       memory_(memory),
       helpers_(helpers),
-      contexts_(config.contexts),
-      issue_rr_(config.contexts - 1),
-      fetch_rr_(config.contexts - 1) {
+      contexts_(config.contexts) {
   const uint32_t k = config.contexts;
+  rr_order_.resize(size_t{k} * k);
   for (uint32_t c = 0; c < k; ++c)
-    for (uint32_t i = 0; i < k; ++i)
-      rr_order_.push_back(&contexts_[(c + 1 + i) % k]);
+    for (uint32_t i = 0; i < k; ++i) {
+      const uint32_t next = (c + 1 + i) % k;
+      rr_order_[c * k + i] = {&contexts_[next], &rr_order_[next * k], next};
+    }
+  // Both passes start after the last context, that is at context 0.
+  issue_order_ = fetch_order_ = &rr_order_[(k - 1) * k];
   for (size_t r = 0; r < load_latency_.size(); ++r)
     load_latency_[r] = region_load_latency(static_cast<Region>(r));
   initial_regs_[firmware::kFrameRegister] = firmware::kFramePointer;
@@ -264,23 +267,6 @@ void Core::skip(uint64_t first, uint64_t count) {
   }
 }
 
-// Inlined: it runs for every running context in every cycle.
-[[gnu::always_inline]] inline std::optional<StallCause> Core::blocking_cause(
-    ContextState& ctx, uint64_t cycle, bool helper_port_taken) const {
-  if (cycle < ctx.blocked_until) return StallCause::Helper;
-  if (ctx.fb_valid) {
-    const MicroBundle& mb = *ctx.fb;
-    if (mb.shared_unit &&
-        ((mb.divider && cycle < divider_free_) || (mb.hcall && helper_port_taken))) [[unlikely]]
-      return StallCause::Unit;
-    if (cycle < ctx.operands_ready) return StallCause::Data;
-    return std::nullopt;
-  }
-  const StallCause cause = ctx.empty_cause;
-  ctx.empty_cause = StallCause::Fetch;
-  return cause;
-}
-
 void Core::check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits) {
   next_deadline_ = UINT64_MAX;
   for (uint32_t c = 0; c < contexts_.size(); ++c) {
@@ -297,73 +283,9 @@ void Core::check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits) {
   }
 }
 
-template <uint32_t kContexts>
-bool Core::step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
-  if (running_ == 0) return false;
-  if (cycle >= next_deadline_) check_deadlines(cycle, exits);
-  const uint32_t k = kContexts != 0 ? kContexts : config_.contexts;
-
-  // Issue: the first ready context after the one that issued last. Every other running
-  // context is charged its stall in the same pass.
-  ContextState* issued = nullptr;
-  ContextState* const* order = &rr_order_[issue_rr_ * k];
-  for (uint32_t i = 0; i < k; ++i) {
-    ContextState& ctx = *order[i];
-    if (ctx.phase != ContextPhase::Running) continue;
-    std::optional<StallCause> cause = blocking_cause(ctx, cycle, shared.helper_port_taken);
-    if (!cause) {
-      if (issued == nullptr) {
-        issued = &ctx;
-        continue;
-      }
-      cause = StallCause::Issue;  // ready, but another context issued
-    }
-    ++ctx.stats.stalls[static_cast<size_t>(*cause)];
-  }
-  ContextState* resolved = nullptr;  // its control bundle issued: it fetches from cycle + 1
-  if (issued != nullptr) {
-    const uint32_t c = index_of(*issued);
-    issue_rr_ = c;
-    issued->fb_valid = false;
-    const MicroBundle& mb = *issued->fb;
-    if (mb.control) resolved = issued;
-    execute(c, mb, cycle, shared, exits);
-  }
-
-  // Fetch: the first context after the one that fetched last whose fetch buffer is free and
-  // whose next bundle address is known.
-  bool fetched = false;
-  const uint32_t register_list_length = program_.register_list_length();
-  order = &rr_order_[fetch_rr_ * k];
-  for (uint32_t i = 0; i < k; ++i) {
-    ContextState& ctx = *order[i];
-    if (ctx.phase != ContextPhase::Running || ctx.fetch_stop || ctx.fb_valid) continue;
-    ctx.fb_valid = true;
-    ctx.fb_addr = ctx.fetch_pc++;
-    ctx.fb = &program_.bundle(ctx.fb_addr);
-    ctx.fetch_stop = ctx.fb->control;
-    // The context's earlier bundles have issued: their writes are in the scoreboard.
-    uint64_t ready = 0;
-    for (uint32_t r = 0; r < register_list_length; ++r)
-      ready = std::max(ready, ctx.ready[ctx.fb->register_list[r]]);
-    ctx.operands_ready = ready;
-    const uint32_t c = index_of(ctx);
-    fetch_rr_ = c;
-    fetched = true;
-    if (observer_ != nullptr) [[unlikely]]
-      observer_->on_fetch(cycle, static_cast<uint16_t>(index_), static_cast<uint8_t>(c),
-                          ctx.fb_addr);
-    break;
-  }
-  if (resolved != nullptr && resolved->phase == ContextPhase::Running) {
-    resolved->fetch_stop = false;
-    resolved->empty_cause = StallCause::Branch;
-  }
-  return issued != nullptr || fetched;
+bool Core::step_any_shape(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
+  return step_contexts<0>(cycle, shared, exits);
 }
-
-template bool Core::step_contexts<4>(uint64_t, SharedUnits&, std::vector<uint32_t>&);
-template bool Core::step_contexts<0>(uint64_t, SharedUnits&, std::vector<uint32_t>&);
 
 // Inlined into execute()'s exit path, which every packet takes.
 [[gnu::always_inline]] inline void Core::end_packet(uint32_t c, uint64_t cycle, uint64_t r0,

@@ -4,6 +4,7 @@
 // at a time by the NIC system; nothing here allocates or formats text on the per-cycle path
 // except when a packet faults.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -32,10 +33,12 @@ class Core {
   // Indices of contexts whose packet ended in this cycle are appended to `exits`. Returns
   // whether a bundle issued or was fetched.
   // Inline: it runs every cycle, and the default shape gets loops of a constant length, which
-  // the compiler unrolls (no loop exits for the host to predict while contexts interleave).
+  // the compiler unrolls (no loop exits for the host to predict while contexts interleave);
+  // that shape's passes are inlined into the caller's loop as a whole (no call and register
+  // saves per cycle), other shapes call step_any_shape.
   bool step(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits) {
     if (config_.contexts == 4) return step_contexts<4>(cycle, shared, exits);
-    return step_contexts<0>(cycle, shared, exits);
+    return step_any_shape(cycle, shared, exits);
   }
 
   // Prepares context `c` (Loading -> Running) at `cycle`.
@@ -60,6 +63,8 @@ class Core {
   // step() for `kContexts` contexts (0: config_.contexts).
   template <uint32_t kContexts>
   bool step_contexts(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits);
+  // step_contexts<0>, out of line: shapes other than the default.
+  bool step_any_shape(uint64_t cycle, SharedUnits& shared, std::vector<uint32_t>& exits);
   void check_deadlines(uint64_t cycle, std::vector<uint32_t>& exits);
   void execute(uint32_t c, const MicroBundle& bundle, uint64_t cycle, SharedUnits& shared,
                std::vector<uint32_t>& exits);
@@ -74,9 +79,6 @@ class Core {
   void abort_packet(uint32_t c, uint64_t cycle, uint64_t r0, std::string diagnostic,
                     std::vector<uint32_t>& exits);
   uint32_t region_load_latency(firmware::Region region) const;
-  uint32_t index_of(const ContextState& ctx) const {
-    return static_cast<uint32_t>(&ctx - contexts_.data());
-  }
 
   uint32_t index_;
   const DecodedProgram& program_;
@@ -86,10 +88,16 @@ class Core {
   RetireObserver* observer_ = nullptr;
   std::vector<ContextState> contexts_;
   // The contexts in round-robin order after each one: rr_order_[c * K + i] is context
-  // (c + 1 + i) mod K, so that a pass is a walk over pointers with no index arithmetic.
-  std::vector<ContextState*> rr_order_;
-  uint32_t issue_rr_;
-  uint32_t fetch_rr_;
+  // (c + 1 + i) mod K with its index and the start of its own row, so that a pass is a walk
+  // over a table with no index arithmetic, and the winner's row is where the next pass starts.
+  struct RoundRobinEntry {
+    ContextState* ctx;
+    const RoundRobinEntry* row_after;
+    uint32_t index;
+  };
+  std::vector<RoundRobinEntry> rr_order_;
+  const RoundRobinEntry* issue_order_;  // the row after the context that issued last
+  const RoundRobinEntry* fetch_order_;  // the row after the context that fetched last
   uint64_t divider_free_ = 0;
   uint32_t running_ = 0;  // running contexts
   BundleRetire retire_scratch_;
@@ -101,5 +109,88 @@ class Core {
   // A load's latency by firmware::Region, resolved once from the configuration.
   std::array<uint32_t, static_cast<size_t>(firmware::Region::Invalid) + 1> load_latency_{};
 };
+
+// Inline: it runs for every running context in every cycle.
+[[gnu::always_inline]] inline std::optional<StallCause> Core::blocking_cause(
+    ContextState& ctx, uint64_t cycle, bool helper_port_taken) const {
+  if (cycle < ctx.blocked_until) return StallCause::Helper;
+  if (ctx.fb_valid) {
+    const MicroBundle& mb = *ctx.fb;
+    if (mb.shared_unit &&
+        ((mb.divider && cycle < divider_free_) || (mb.hcall && helper_port_taken))) [[unlikely]]
+      return StallCause::Unit;
+    if (cycle < ctx.operands_ready) return StallCause::Data;
+    return std::nullopt;
+  }
+  const StallCause cause = ctx.empty_cause;
+  ctx.empty_cause = StallCause::Fetch;
+  return cause;
+}
+
+template <uint32_t kContexts>
+[[gnu::always_inline]] inline bool Core::step_contexts(uint64_t cycle, SharedUnits& shared,
+                                                       std::vector<uint32_t>& exits) {
+  if (running_ == 0) return false;
+  if (cycle >= next_deadline_) check_deadlines(cycle, exits);
+  const uint32_t k = kContexts != 0 ? kContexts : config_.contexts;
+
+  // Issue: the first ready context after the one that issued last. Every other running
+  // context is charged its stall in the same pass.
+  const RoundRobinEntry* issued = nullptr;
+  for (uint32_t i = 0; i < k; ++i) {
+    const RoundRobinEntry& entry = issue_order_[i];
+    ContextState& ctx = *entry.ctx;
+    if (ctx.phase != ContextPhase::Running) continue;
+    std::optional<StallCause> cause = blocking_cause(ctx, cycle, shared.helper_port_taken);
+    if (!cause) {
+      if (issued == nullptr) {
+        issued = &entry;
+        continue;
+      }
+      cause = StallCause::Issue;  // ready, but another context issued
+    }
+    ++ctx.stats.stalls[static_cast<size_t>(*cause)];
+  }
+  ContextState* resolved = nullptr;  // its control bundle issued: it fetches from cycle + 1
+  if (issued != nullptr) {
+    issue_order_ = issued->row_after;
+    ContextState& ctx = *issued->ctx;
+    ctx.fb_valid = false;
+    const MicroBundle& mb = *ctx.fb;
+    if (mb.control) resolved = &ctx;
+    execute(issued->index, mb, cycle, shared, exits);
+  }
+
+  // Fetch: the first context after the one that fetched last whose fetch buffer is free and
+  // whose next bundle address is known.
+  bool fetched = false;
+  const uint32_t register_list_length = program_.register_list_length();
+  const RoundRobinEntry* const fetch_order = fetch_order_;
+  for (uint32_t i = 0; i < k; ++i) {
+    const RoundRobinEntry& entry = fetch_order[i];
+    ContextState& ctx = *entry.ctx;
+    if (ctx.phase != ContextPhase::Running || ctx.fetch_stop || ctx.fb_valid) continue;
+    ctx.fb_valid = true;
+    ctx.fb_addr = ctx.fetch_pc++;
+    ctx.fb = &program_.bundle(ctx.fb_addr);
+    ctx.fetch_stop = ctx.fb->control;
+    // The context's earlier bundles have issued: their writes are in the scoreboard.
+    uint64_t ready = 0;
+    for (uint32_t r = 0; r < register_list_length; ++r)
+      ready = std::max(ready, ctx.ready[ctx.fb->register_list[r]]);
+    ctx.operands_ready = ready;
+    fetch_order_ = entry.row_after;
+    fetched = true;
+    if (observer_ != nullptr) [[unlikely]]
+      observer_->on_fetch(cycle, static_cast<uint16_t>(index_), static_cast<uint8_t>(entry.index),
+                          ctx.fb_addr);
+    break;
+  }
+  if (resolved != nullptr && resolved->phase == ContextPhase::Running) {
+    resolved->fetch_stop = false;
+    resolved->empty_cause = StallCause::Branch;
+  }
+  return issued != nullptr || fetched;
+}
 
 }  // namespace nicsim::model
