@@ -26,6 +26,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <string_view>
 
 #include "ebpf/elf/elf_loader.h"
 #include "jit/nic/compiler.h"
@@ -303,6 +304,28 @@ void inspect(const suite::SuiteProgram& sp, const jit::nic::CompileOptions& comp
   }
 }
 
+constexpr std::string_view kUsage = R"(usage: nicsim-nic-offload [options]
+
+The offload numbers of bench/RESULTS.md: every program of the suite compiled for the NIC and run
+on the model (one core, 64-byte frames back to back), then each compiler pass switched off, then
+the model's own speed in simulated cycles per second.
+
+  --clock F            core clock, e.g. 156.25MHz (default 156.25MHz)
+  --lanes L            lanes per bundle, 1..8 (default 4)
+  --contexts K         contexts per core (default 4)
+  --packets N          packets per program (default 512)
+  --program NAME       only this program of the suite
+  --json FILE          also write the figures as JSON
+  --no-passes-table    skip the table with each compiler pass switched off
+  --local-facts        compile with the compiler's own analysis, not the verifier's facts
+  --disasm             print the selected programs' images
+  --trace N            print the bundle addresses the first N packets issue
+  --only-speed         only measure the model's speed
+  --speed-packets N    packets per speed run (default 100000)
+  --speed-repeat R     speed runs; the best is printed with an outcome digest (default 1)
+  --speed-batch B      frames queued at a time in a speed run (default 1024)
+)";
+
 int run(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
@@ -311,6 +334,10 @@ int run(int argc, char** argv) {
       if (i + 1 >= argc) throw Error(fmt::format("{} needs a value", arg));
       return argv[++i];
     };
+    if (arg == "--help" || arg == "-h") {
+      fmt::print("{}", kUsage);
+      return 0;
+    }
     if (arg == "--clock")
       options.clock = parse_clock(value());
     else if (arg == "--lanes")
