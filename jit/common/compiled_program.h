@@ -16,8 +16,10 @@ namespace nicsim::jit {
 
 // The entry of compiled code: runs the program with r1, r2 and returns r0 (the run state says
 // whether the run completed). x86-64 code takes the arguments in another order
-// (X86EntryFunction, jit/x86_64/x86_compiler.h).
+// (X86EntryFunction, jit/x86_64/x86_compiler.h), which is also the one of
+// JitBackend::direct_entry.
 using EntryFunction = uint64_t (*)(NativeRunState* state, uint64_t r1, uint64_t r2);
+using DirectEntryFunction = uint64_t (*)(uint64_t r1, uint64_t r2, NativeRunState* state);
 
 struct CompileStats {
   int passes = 0;  // branch relaxation passes

@@ -17,6 +17,11 @@ namespace nicsim::jit {
 
 class JitEngine;
 
+// The program's data in an XDP run: the packet with its metadata.
+inline FastRange packet_range(const ebpf::XdpContextShadow& context) {
+  return FastRange{context.data_meta, context.data_end - context.data_meta};
+}
+
 class Invocation {
  public:
   Invocation(JitEngine& engine, ebpf::Runtime& runtime) : engine_(engine), runtime_(runtime) {
@@ -46,7 +51,7 @@ class Invocation {
   // Re-reads the packet range after a helper that may have moved it.
   void refresh_data(NativeRunState& state) const {
     if (const ebpf::XdpContextShadow* context = checker_.context(); context != nullptr)
-      state.data = FastRange{context->data_meta, context->data_end - context->data_meta};
+      state.data = packet_range(*context);
   }
 
   // Ends the run at instruction `slot` of `program` with `message` (Aborted), correcting the

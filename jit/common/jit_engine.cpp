@@ -45,7 +45,8 @@ JitEngine::JitEngine(std::unique_ptr<JitBackend> backend, const ebpf::Program& p
       runtime_(runtime),
       options_(options),
       compiled_(runtime.object().programs.size()),
-      clears_stack_(run_may_see_earlier_stack(program, options, facts)) {
+      clears_stack_(run_may_see_earlier_stack(program, options, facts)),
+      invocation_(*this, runtime) {
   if (backend_ == nullptr) throw JitError("jit: no backend");
   name_ = fmt::format("jit-{}", backend_->target());
   auto compiled = backend_->compile(program, runtime, options_, facts);
@@ -56,12 +57,12 @@ JitEngine::JitEngine(std::unique_ptr<JitBackend> backend, const ebpf::Program& p
   } else {
     standalone_entry_ = std::move(compiled);
   }
-  invocation_ = std::make_unique<Invocation>(*this, runtime);
+  direct_entry_ = backend_->direct_entry(*entry_);
   static_assert(kStackGuardSize == AccessChecker::kStackGuard);
   const auto begin = reinterpret_cast<uint64_t>(stack_.data()) + kStackGuardSize;
   state_.stack_top = begin + kStackAreaSize;
-  state_.invocation = invocation_.get();
-  invocation_->checker().set_stack_area(begin, state_.stack_top);
+  state_.invocation = &invocation_;
+  invocation_.checker().set_stack_area(begin, state_.stack_top);
   reset_run_state();
 }
 
@@ -100,12 +101,14 @@ ebpf::ExecutionResult JitEngine::run_xdp(ebpf::XdpFrame& frame) {
   const auto context_address = reinterpret_cast<uint64_t>(context);
   // What the checker and the regions know of a frame is its context's address: a frame run
   // again (or one at the same address) keeps them.
-  if (context != invocation_->checker().context()) {
-    invocation_->checker().set_context(context);
-    invocation_->set_base_region(ebpf::MemoryRegion{
+  if (context != bound_context_) {
+    bound_context_ = context;
+    invocation_.checker().set_context(context);
+    invocation_.set_base_region(ebpf::MemoryRegion{
         context_address, context_address + ebpf::kXdpMdSize, false, ebpf::RegionKind::Context});
   }
-  invocation_->refresh_data(state_);
+  // The packet may have moved since the last run (adjust_head/tail, or the caller).
+  state_.data = packet_range(*context);
   return run(context_address, 0);
 }
 
@@ -121,9 +124,10 @@ ebpf::ExecutionResult JitEngine::run_raw(std::span<uint8_t> memory) {
   }
   runtime_.begin_invocation(nullptr);
   const uint64_t begin = memory.empty() ? 0 : reinterpret_cast<uint64_t>(memory.data());
-  invocation_->checker().set_context(nullptr);
+  bound_context_ = nullptr;
+  invocation_.checker().set_context(nullptr);
   state_.data = FastRange{begin, memory.size()};
-  invocation_->set_base_region(
+  invocation_.set_base_region(
       memory.empty()
           ? ebpf::MemoryRegion{0, 0, false, ebpf::RegionKind::Stack}
           : ebpf::MemoryRegion{begin, begin + memory.size(), true, ebpf::RegionKind::RawMemory});
@@ -135,7 +139,7 @@ void JitEngine::reset_run_state() {
   state_.helper = state_.site = state_.value = 0;
   state_.call_depth = 0;
   state_.status = RunStatus::Running;
-  invocation_->reset();
+  invocation_.reset();
 }
 
 ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
@@ -150,9 +154,10 @@ ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
   if (state_.status != RunStatus::Running) reset_run_state();
   state_.budget_left = options_.instruction_budget;
   state_.max_depth = state_.tail_calls = 0;
-  invocation_->register_regions(state_);
+  invocation_.register_regions(state_);
 
-  const uint64_t r0 = backend_->run(*entry_, state_, r1, r2);
+  const uint64_t r0 = direct_entry_ != nullptr ? direct_entry_(r1, r2, &state_)
+                                               : backend_->run(*entry_, state_, r1, r2);
 
   ebpf::ExecutionResult result;
   result.instructions = options_.instruction_budget - state_.budget_left;
@@ -166,7 +171,7 @@ ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
       break;
     case RunStatus::Aborted:
       result.aborted = true;
-      result.diagnostic = invocation_->diagnostic(*entry_);
+      result.diagnostic = invocation_.diagnostic(*entry_);
       break;
   }
   return result;

@@ -18,13 +18,12 @@
 #include "ebpf/program/program.h"
 #include "ebpf/runtime/runtime.h"
 #include "jit/common/compiled_program.h"
+#include "jit/common/invocation.h"
 #include "jit/common/jit_options.h"
 #include "jit/common/program_facts.h"
 #include "jit/common/run_state.h"
 
 namespace nicsim::jit {
-
-class Invocation;
 
 inline constexpr size_t kStackGuardSize = 4096;  // AccessChecker::kStackGuard
 
@@ -41,6 +40,12 @@ class JitBackend {
   // Runs compiled code from its entry with r1, r2; returns r0.
   virtual uint64_t run(const CompiledProgram& program, NativeRunState& state, uint64_t r1,
                        uint64_t r2) = 0;
+  // The entry of `program` as a function the engine may call itself instead of run(), when
+  // run() would do nothing but call it (native code, nothing counted around the call);
+  // nullptr otherwise.
+  virtual DirectEntryFunction direct_entry(const CompiledProgram& /*program*/) const {
+    return nullptr;
+  }
 };
 
 class JitEngine final : public ebpf::Engine {
@@ -83,7 +88,12 @@ class JitEngine final : public ebpf::Engine {
   bool clears_stack_ = true;
   std::unique_ptr<CompiledProgram> standalone_entry_;
   const CompiledProgram* entry_ = nullptr;
-  std::unique_ptr<Invocation> invocation_;
+  // backend_->direct_entry(*entry_), or nullptr: runs then go through backend_->run.
+  DirectEntryFunction direct_entry_ = nullptr;
+  Invocation invocation_;
+  // The XDP context the checker and the base region were last set for (nullptr after a raw
+  // run), kept here so that a run on the same frame tests it with one load.
+  const ebpf::XdpContextShadow* bound_context_ = nullptr;
   NativeRunState state_;
   // Every call frame, frame 0 at the top, between two guard bands (AccessChecker::kStackGuard);
   // unless the verifier proved that no run reads stack it has not written (clears_stack_

@@ -35,6 +35,10 @@ uint64_t X86Backend::run(const CompiledProgram& program, NativeRunState& state, 
   return entry(r1, r2, &state);
 }
 
+X86EntryFunction X86Backend::direct_entry(const CompiledProgram& program) const {
+  return x86_64_host() ? reinterpret_cast<X86EntryFunction>(program.entry) : nullptr;
+}
+
 std::unique_ptr<JitEngine> make_x86_64_engine(const ebpf::Program& program, ebpf::Runtime& runtime,
                                               JitOptions options, const ProgramFacts* facts) {
   return std::make_unique<JitEngine>(std::make_unique<X86Backend>(), program, runtime, options,

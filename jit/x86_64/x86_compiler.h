@@ -19,7 +19,7 @@ namespace nicsim::jit {
 
 // x86-64 code is entered with r1 and r2 already in the registers eBPF r1 and r2 live in (rdi,
 // rsi: x86_registers.h) and the run state third, so that the prologue moves nothing.
-using X86EntryFunction = uint64_t (*)(uint64_t r1, uint64_t r2, NativeRunState* state);
+using X86EntryFunction = DirectEntryFunction;
 
 class X86Backend final : public JitBackend {
  public:
@@ -29,6 +29,7 @@ class X86Backend final : public JitBackend {
                                            const ProgramFacts* facts) override;
   uint64_t run(const CompiledProgram& program, NativeRunState& state, uint64_t r1,
                uint64_t r2) override;
+  X86EntryFunction direct_entry(const CompiledProgram& program) const override;
 };
 
 // True when generated x86-64 code can run on this machine.

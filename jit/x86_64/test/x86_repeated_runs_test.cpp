@@ -118,5 +118,35 @@ TEST_F(X86RepeatedRuns, ARunAfterAFaultInsideACallStartsClean) {
   }
 }
 
+// The engine keeps what it knows of a frame between runs on it: a raw run in between must
+// make it bind the frame again, and the packet's bounds must be read again on every run, for
+// the caller may have moved them (here adjust_tail) since the last one.
+TEST_F(X86RepeatedRuns, ARunOnTheSameFrameSeesItsCurrentPacket) {
+  JitRun run(ProgramBuilder()
+                 .ldx(kSizeW, 2, 1, 0)   // ctx->data (raw memory: its first word)
+                 .ldx(kSizeB, 0, 2, 15)  // the packet's byte 15, checked
+                 .exit()
+                 .build(),
+             {}, ProgramType::Xdp);
+  std::vector<uint8_t> packet(20, 0);
+  packet[15] = 0xbb;
+  XdpFrame frame(packet);
+  ExecutionResult result = run.engine->run_xdp(frame);
+  ASSERT_FALSE(result.aborted) << result.diagnostic;
+  EXPECT_EQ(result.return_value, 0xbbu);
+
+  std::vector<uint8_t> zeros(4, 0);  // reads address 15: outside every region
+  EXPECT_TRUE(run.raw(zeros).aborted);
+
+  frame.data()[15] = 0x42;
+  result = run.engine->run_xdp(frame);
+  ASSERT_FALSE(result.aborted) << result.diagnostic;
+  EXPECT_EQ(result.return_value, 0x42u);
+
+  ASSERT_EQ(frame.adjust_tail(-6), 0);  // 14 bytes left (the least allowed): 15 is out
+  result = run.engine->run_xdp(frame);
+  EXPECT_TRUE(result.aborted);
+}
+
 }  // namespace
 }  // namespace nicsim::jit::test
