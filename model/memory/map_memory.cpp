@@ -43,8 +43,6 @@ MapMemory::MapMemory(const firmware::Image& image, ebpf::Runtime& runtime)
   std::sort(by_base_.begin(), by_base_.end(), [this](uint32_t a, uint32_t b) {
     return regions_[a].layout.base < regions_[b].layout.base;
   });
-  for (uint32_t i : by_base_)
-    sorted_base_.push_back(regions_[i].layout.base);
   index_pages();
 }
 
@@ -78,9 +76,11 @@ MapMemory::Region* MapMemory::region_at(uint32_t address) {
   if (address < firmware::kMapBase || page >= page_region_.size()) return nullptr;
   uint16_t index = page_region_[page];
   if (index == kSearch) [[unlikely]] {
-    const auto it = std::upper_bound(sorted_base_.begin(), sorted_base_.end(), address);
-    if (it == sorted_base_.begin()) return nullptr;
-    index = static_cast<uint16_t>(by_base_[it - sorted_base_.begin() - 1]);
+    const auto it =
+        std::upper_bound(by_base_.begin(), by_base_.end(), address,
+                         [this](uint32_t a, uint32_t i) { return a < regions_[i].layout.base; });
+    if (it == by_base_.begin()) return nullptr;
+    index = static_cast<uint16_t>(*(it - 1));
   }
   if (index == kNoRegion) return nullptr;
   Region& region = regions_[index];

@@ -61,8 +61,7 @@ class MapMemory {
 
   ebpf::Runtime& runtime_;
   std::vector<Region> regions_;
-  std::vector<uint32_t> by_base_;      // region indices sorted by base address
-  std::vector<uint32_t> sorted_base_;  // their base addresses, in that order
+  std::vector<uint32_t> by_base_;  // region indices sorted by base address
   // Per 4 KiB page of the map window from its base up to the end of the last region: the
   // index of the only region in the page, kNoRegion, or kSearch when regions share the page
   // (the compiler aligns regions to pages, so only images laid out otherwise have those).

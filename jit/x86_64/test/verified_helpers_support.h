@@ -59,12 +59,17 @@ inline DifferentialReport against_interpreter(
                          with_setup(verified_x86(), setup), options);
 }
 
-// Native calls in the verified code of `object`'s program, besides the entry trampoline's.
-inline size_t calls_in_verified_code(const ebpf::ElfObject& object) {
+// The disassembly listing of `object`'s verified program.
+inline std::string verified_listing(const ebpf::ElfObject& object) {
   ebpf::Runtime runtime(object);
   const auto engine =
       make_x86_64_engine(verifier::verify_program(object, object.programs[0]), runtime);
-  const std::string listing = disassemble_x86_64(engine->entry());
+  return disassemble_x86_64(engine->entry());
+}
+
+// Native calls in the verified code of `object`'s program, besides the entry trampoline's.
+inline size_t calls_in_verified_code(const ebpf::ElfObject& object) {
+  const std::string listing = verified_listing(object);
   // Machine instructions are listed as "  <offset>:  <mnemonic> ..." (eBPF ones after ';');
   // only the instructions' own code counts, not the prologue (which calls the body when the
   // program is not entered directly) nor the stubs and thunks after it.
@@ -76,22 +81,16 @@ inline size_t calls_in_verified_code(const ebpf::ElfObject& object) {
   return calls;
 }
 
-// The native code before instruction 0 of `object`'s verified program, as the listing shows it.
 // The listing of the verified code's cold paths, stubs and helper thunks.
 inline std::string verified_stubs(const ebpf::ElfObject& object) {
-  ebpf::Runtime runtime(object);
-  const auto engine =
-      make_x86_64_engine(verifier::verify_program(object, object.programs[0]), runtime);
-  const std::string listing = disassemble_x86_64(engine->entry());
+  const std::string listing = verified_listing(object);
   const size_t begin = listing.find("; cold paths and stubs");
   return begin == std::string::npos ? "" : listing.substr(begin);
 }
 
+// The native code before instruction 0 of `object`'s verified program, as the listing shows it.
 inline std::string verified_prologue(const ebpf::ElfObject& object) {
-  ebpf::Runtime runtime(object);
-  const auto engine =
-      make_x86_64_engine(verifier::verify_program(object, object.programs[0]), runtime);
-  const std::string listing = disassemble_x86_64(engine->entry());
+  const std::string listing = verified_listing(object);
   const size_t begin = listing.find("; prologue");
   const size_t end = listing.find(";    0:");
   if (begin == std::string::npos || end == std::string::npos) return "";
