@@ -23,9 +23,11 @@ module nic_core #(
   parameter bit          HelperArbiter = 1'b0,  // several cores share the helper port
   localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
   localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
-  // The helper ports come last. Their data is an output of its own: it carries a same-cycle
-  // helper answer (an input), and a simulator recomputes whatever output an input reaches with
-  // every evaluation; the other ports' data depends on the state only.
+  // The helper ports come last, each writing r0 of its own context. Their data is kept apart
+  // from the other ports' (which depends on the state only): it is a same-cycle helper answer
+  // (an input) or a result held from an earlier one, chosen in the register file's clocked
+  // block, since a simulator evaluates logic an input reaches outside clocked blocks twice per
+  // cycle.
   localparam int unsigned PortHelper = 2 * Lanes + 2
 ) (
   input  logic                      clk_i,
@@ -88,11 +90,14 @@ module nic_core #(
   output logic                      retire_end_o,     // the packet ends
   output logic                      retire_fault_o,
   output logic [63:0]               retire_r0_o,
-  output logic [WrPorts-1:0]        rf_wr_valid_o,
+  output logic [WrPorts-1:0]        rf_wr_valid_o,    // but see start_i (section "outputs")
   output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
   output logic [WrPorts*4-1:0]      rf_wr_reg_o,
   output logic [PortHelper*64-1:0]  rf_wr_data_o,         // ports below the helper ports
-  output logic [Contexts*64-1:0]    rf_wr_helper_data_o,  // the helper ports, one per context
+  // The helper ports, one per context, write r0: helper_r0_i where rf_wr_helper_now_o is set,
+  // else the result held from an earlier helper answer.
+  output logic [Contexts-1:0]       rf_wr_helper_now_o,
+  output logic [Contexts*64-1:0]    rf_wr_helper_held_o,
 
   // ---- observation ----
   output logic                      fetch_valid_o,
@@ -222,21 +227,25 @@ module nic_core #(
   logic [WrPorts-1:0]      wr_valid;
   logic [WrPorts*CtxW-1:0] wr_ctx;
   logic [WrPorts*4-1:0]    wr_reg;
-  logic [WrPorts*64-1:0]   wr_data;
+  logic [PortHelper*64-1:0] wr_data;  // the ports below the helper ports
   logic [63:0]             start_r1, start_r2;
 
   assign start_r1 = raw_entry_i ? {32'b0, start_pkt_data_i} : {32'b0, nic_pkg::ContextBase};
   assign start_r2 = raw_entry_i ? {32'b0, start_pkt_end_i - start_pkt_data_i} : '0;
 
-  nic_regfile #(.Contexts(Contexts), .WrPorts(WrPorts), .RdPorts(RdPorts)) u_regfile (
+  nic_regfile #(.Contexts(Contexts), .WrPorts(PortHelper), .RdPorts(RdPorts)) u_regfile (
     .clk_i, .rst_ni,
     .start_i, .start_ctx_i,
     .start_r1_i (start_r1),
     .start_r2_i (start_r2),
-    .wr_valid_i (wr_valid),
-    .wr_ctx_i   (wr_ctx),
-    .wr_reg_i   (wr_reg),
+    .wr_valid_i (wr_valid[0 +: PortHelper]),
+    .wr_ctx_i   (wr_ctx[0 +: PortHelper*CtxW]),
+    .wr_reg_i   (wr_reg[0 +: PortHelper*4]),
     .wr_data_i  (wr_data),
+    .r0_wr_valid_i (helper_wr),
+    .r0_now_i      (helper_now),
+    .r0_now_data_i (helper_r0_i),
+    .r0_held_i     (rf_wr_helper_held_o),
     .rd_ctx_i   (ic),
     .rd_reg_i   (rd_reg),
     .rd_data_o  (rd_data),
@@ -435,39 +444,29 @@ module nic_core #(
   logic [63:0]     wb_data [Lanes];
 
   for (genvar l = 0; l < Lanes; l++) begin : g_wb
-    logic [63:0] loaded, in_data;
     logic [Contexts*Ops-1:0] pipe_owed, owed_upto;
     if (l == 0) begin : g_first
       assign owed_upto = div_owed | pipe_owed;
     end else begin : g_next
       assign owed_upto = g_wb[l-1].owed_upto | pipe_owed;
     end
-    // Only for a slot that writes through the pipeline (it takes in_data only then).
-    always_comb begin
-      loaded  = '0;
-      in_data = '0;
-      if (nic_pkg::ctl_uses_mul(ctl[l])) begin
-        in_data = nic_pkg::ctl_w32(ctl[l]) ? {32'b0, product[31:0]} : product;
-      end else if (nic_pkg::ctl_writes_late(ctl[l])) begin
-        loaded  = ctx_window[l] ? ctx_value[l] : lane_rdata[l*64 +: 64];
-        in_data = (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpLoad && nic_pkg::ctl_sign_ext(ctl[l])) ?
-                  nic_pkg::sign_extend(loaded, nic_pkg::ctl_size(ctl[l])) : loaded;
-      end
-    end
-
     nic_wb_pipe #(.Contexts(Contexts), .Latency(LoadLatency)) u_wb (
       .clk_i, .rst_ni,
-      .in_valid_i   (commit && nic_pkg::ctl_writes_late(ctl[l])),
-      .in_ctx_i     (ic),
-      .in_reg_i     (word[l][55:52]),
-      .in_data_i    (in_data),
-      .cancel_i     (start_i),
-      .cancel_ctx_i (start_ctx_i),
-      .wr_valid_o   (wb_valid[l]),
-      .wr_ctx_o     (wb_ctx[l]),
-      .wr_reg_o     (wb_reg[l]),
-      .wr_data_o    (wb_data[l]),
-      .owed_o       (pipe_owed)
+      .in_valid_i      (commit && nic_pkg::ctl_writes_late(ctl[l])),
+      .in_ctx_i        (ic),
+      .in_reg_i        (word[l][55:52]),
+      .in_ctl_i        (ctl[l]),
+      .in_product_i    (product),
+      .in_ctx_window_i (ctx_window[l]),
+      .in_ctx_value_i  (ctx_value[l]),
+      .in_mem_data_i   (lane_rdata[l*64 +: 64]),
+      .cancel_i        (start_i),
+      .cancel_ctx_i    (start_ctx_i),
+      .wr_valid_o      (wb_valid[l]),
+      .wr_ctx_o        (wb_ctx[l]),
+      .wr_reg_o        (wb_reg[l]),
+      .wr_data_o       (wb_data[l]),
+      .owed_o          (pipe_owed)
     );
   end
   assign owed = g_wb[Lanes-1].owed_upto;
@@ -502,7 +501,7 @@ module nic_core #(
     assign helper_wr[c]                        = helper_now[c] || (hp_valid_q[c] && block_last[c]);
     assign wr_ctx[(PortHelper+c)*CtxW +: CtxW] = CtxW'(c);
     assign wr_reg[(PortHelper+c)*4 +: 4]       = 4'd0;
-    assign wr_data[(PortHelper+c)*64 +: 64]    = helper_now[c] ? helper_r0_i : hp_data_q[c];
+    assign rf_wr_helper_held_o[c*64 +: 64]     = hp_data_q[c];
   end
   // In port order (PortNow, PortExit, PortWb, PortDiv, PortHelper), in one expression.
   assign wr_valid = {helper_wr, div_wr_valid, wb_writes, exit_fire, now_writes & {Lanes{commit}}};
@@ -585,23 +584,15 @@ module nic_core #(
   end
 
   // ---- outputs ----
-  // A context that starts a new packet at the end of this cycle drops the writes still owed
-  // to its last one (the register file gives the start precedence). The ports' contexts are
-  // known from the state: the issuing one, each writeback pipeline's, the divider's, and each
-  // helper port's own.
-  logic [Contexts-1:0] starting;
-  logic [Lanes-1:0]    wb_kept;
-
-  assign starting = start_i ? Contexts'(1) << start_ctx_i : '0;
-  for (genvar l = 0; l < Lanes; l++) begin : g_wb_kept
-    assign wb_kept[l] = !starting[wb_ctx[l]];
-  end
-  assign rf_wr_valid_o = wr_valid & {~starting, !starting[div_wr_ctx], wb_kept, !starting[ic],
-                                     {Lanes{!starting[ic]}}};
+  // The register-write ports as the register file sees them: a write to a context that starts
+  // a new packet at the end of this cycle (start_i, start_ctx_i) does not take place, as the
+  // register file gives the start precedence; an observer drops it. Masking it here would be
+  // logic that an input reaches, which a simulator re-evaluates with every evaluation.
+  assign rf_wr_valid_o   = wr_valid;
   assign rf_wr_ctx_o     = wr_ctx;
   assign rf_wr_reg_o     = wr_reg;
-  assign rf_wr_data_o        = wr_data[0 +: PortHelper*64];
-  assign rf_wr_helper_data_o = wr_data[PortHelper*64 +: Contexts*64];
+  assign rf_wr_data_o        = wr_data;
+  assign rf_wr_helper_now_o  = helper_now;
   assign retire_valid_o  = issue;
   assign retire_ctx_o    = ic;
   assign retire_addr_o   = bundle_addr;

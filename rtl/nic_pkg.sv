@@ -230,4 +230,22 @@ package nic_pkg;
     endcase
   endfunction
 
+  // What a slot that writes through its lane's writeback pipeline produces in its issue cycle:
+  // a product (the low 32 bits for a 32-bit multiply), or the value its memory operation read
+  // (from the context window or from memory, `mem_data` 0 where the access did not take
+  // place), sign-extended by a sign-extending load.
+  function automatic logic [63:0] late_value(logic [SlotCtlBits-1:0] c, logic [63:0] product,
+                                             logic ctx_window, logic [63:0] ctx_value,
+                                             logic [63:0] mem_data);
+    // Package names qualified: Yosys 0.23 resolves them in the calling module otherwise.
+    logic [63:0] loaded;
+    if (nic_pkg::ctl_uses_mul(c)) begin
+      late_value = nic_pkg::ctl_w32(c) ? {32'b0, product[31:0]} : product;
+    end else begin
+      loaded     = ctx_window ? ctx_value : mem_data;
+      late_value = (nic_pkg::ctl_op(c) == nic_pkg::OpLoad && nic_pkg::ctl_sign_ext(c)) ?
+                   nic_pkg::sign_extend(loaded, nic_pkg::ctl_size(c)) : loaded;
+    end
+  endfunction
+
 endpackage

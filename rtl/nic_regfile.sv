@@ -24,6 +24,16 @@ module nic_regfile #(
   input  logic [WrPorts*4-1:0]      wr_reg_i,
   input  logic [WrPorts*64-1:0]     wr_data_i,
 
+  // One more port per context that writes its r0: a helper's result, this cycle's answer
+  // (r0_now_i: r0_now_data_i) or one held since an earlier cycle (r0_held_i). Apart from the
+  // other ports and chosen here, in the clocked block: the answer is an input of this cycle,
+  // and a simulator evaluates logic an input reaches outside a clocked block twice per cycle
+  // (with the new inputs, and again after the clock edge).
+  input  logic [Contexts-1:0]       r0_wr_valid_i,
+  input  logic [Contexts-1:0]       r0_now_i,
+  input  logic [63:0]               r0_now_data_i,
+  input  logic [Contexts*64-1:0]    r0_held_i,
+
   // Reads of the issuing context; r11..r13 come from its packet pointers.
   input  logic [CtxW-1:0]           rd_ctx_i,
   input  logic [RdPorts*4-1:0]      rd_reg_i,
@@ -58,6 +68,11 @@ module nic_regfile #(
       for (int p = 0; p < WrPorts; p++) begin
         if (wr_valid_i[p]) begin
           regs_q[slot(wr_ctx_i[p*CtxW+:CtxW], wr_reg_i[p*4+:4])] <= wr_data_i[p*64+:64];
+        end
+      end
+      for (int c = 0; c < Contexts; c++) begin
+        if (r0_wr_valid_i[c]) begin
+          regs_q[slot(CtxW'(c), 4'd0)] <= r0_now_i[c] ? r0_now_data_i : r0_held_i[c*64+:64];
         end
       end
       if (start_i) begin

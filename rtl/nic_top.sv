@@ -10,11 +10,12 @@
 // re-evaluates all logic an input reaches whenever it evaluates the model, and the core id
 // reaches every special-register read of every lane.
 //
-// The retire record and the retiring bundle's memory write data are also offered registered
+// The retire record and the retiring bundle's memory write data are offered registered
 // (retired_*_o, the record of the cycle before the last clock edge): the wrapper reads them
 // after the edge, so that a cycle without an observer needs a single eval() (inputs, answers
 // and clock edge together) instead of one to settle the answers and one for the edge, each
-// rerunning all logic the inputs reach.
+// rerunning all logic the inputs reach. Their unregistered forms (retire_*_o, dmem_wdata_o)
+// are nets of nic_top, named for waveforms, not outputs.
 
 module nic_top #(
   parameter int unsigned Lanes        = 4,
@@ -63,7 +64,6 @@ module nic_top #(
   output logic [MemPorts-1:0]       dmem_map_o,
   output logic [MemPorts*32-1:0]    dmem_addr_o,
   output logic [MemPorts*4-1:0]     dmem_size_o,
-  output logic [MemPorts*64-1:0]    dmem_wdata_o,
   input  logic [MemPorts*64-1:0]    dmem_rdata_i,
   input  logic [MemPorts-1:0]       dmem_map_fault_i,
 
@@ -79,13 +79,6 @@ module nic_top #(
   input  logic [31:0]               helper_pkt_end_i,
   input  logic [31:0]               helper_pkt_meta_i,
 
-  output logic                      retire_valid_o,
-  output logic [CtxW-1:0]           retire_ctx_o,
-  output logic [11:0]               retire_addr_o,
-  output logic                      retire_commit_o,
-  output logic                      retire_end_o,
-  output logic                      retire_fault_o,
-  output logic [63:0]               retire_r0_o,
   output logic                      retired_valid_o,
   output logic [CtxW-1:0]           retired_ctx_o,
   output logic [11:0]               retired_addr_o,
@@ -98,7 +91,8 @@ module nic_top #(
   output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
   output logic [WrPorts*4-1:0]      rf_wr_reg_o,
   output logic [PortHelper*64-1:0]  rf_wr_data_o,
-  output logic [Contexts*64-1:0]    rf_wr_helper_data_o,
+  output logic [Contexts-1:0]       rf_wr_helper_now_o,
+  output logic [Contexts*64-1:0]    rf_wr_helper_held_o,
 
   output logic                      fetch_valid_o,
   output logic [CtxW-1:0]           fetch_ctx_o,
@@ -108,6 +102,19 @@ module nic_top #(
   output logic [Contexts*3-1:0]     stall_o,
   output logic [63:0]               cycle_o
 );
+
+  // The retire record and the memory ports' write data as the core offers them in the cycle:
+  // named for waveforms (top.retire_*_o, top.dmem_wdata_o) but not outputs, since the wrapper
+  // reads them registered (retired_*_o) and a simulator evaluates a top-level output that
+  // depends on the answers once more after every clock edge.
+  logic                   retire_valid_o;
+  logic [CtxW-1:0]        retire_ctx_o;
+  logic [11:0]            retire_addr_o;
+  logic                   retire_commit_o;
+  logic                   retire_end_o;
+  logic                   retire_fault_o;
+  logic [63:0]            retire_r0_o;
+  logic [MemPorts*64-1:0] dmem_wdata_o;
 
   logic [3:0]             core_id_q;
   logic [11:0]            entry_q;
@@ -218,7 +225,8 @@ module nic_top #(
     .helper_pkt_data_i, .helper_pkt_end_i, .helper_pkt_meta_i,
     .retire_valid_o, .retire_ctx_o, .retire_addr_o, .retire_commit_o, .retire_end_o,
     .retire_fault_o, .retire_r0_o,
-    .rf_wr_valid_o, .rf_wr_ctx_o, .rf_wr_reg_o, .rf_wr_data_o, .rf_wr_helper_data_o,
+    .rf_wr_valid_o, .rf_wr_ctx_o, .rf_wr_reg_o, .rf_wr_data_o, .rf_wr_helper_now_o,
+    .rf_wr_helper_held_o,
     .fetch_valid_o, .fetch_ctx_o, .fetch_addr_o, .running_o,
     .ctx_r0_o,
     .stall_o,

@@ -3,6 +3,11 @@
 // at the end of cycle t + Latency - 1. A context that starts a new packet drops the entries
 // still owed to its previous one. owed_o marks the registers of the entries in flight: the
 // scoreboard's "not ready yet".
+//
+// The result is formed in the first stage's always_ff (nic_pkg::late_value) from what the lane
+// offers, not before the pipeline: the memory's data arrives in the issue cycle, and logic that
+// such an answer reaches outside a clocked block is evaluated by a simulator with every
+// evaluation and once more after each clock edge.
 
 module nic_wb_pipe #(
   parameter int unsigned Contexts = 4,
@@ -16,7 +21,11 @@ module nic_wb_pipe #(
   input  logic            in_valid_i,
   input  logic [CtxW-1:0] in_ctx_i,
   input  logic [3:0]      in_reg_i,
-  input  logic [63:0]     in_data_i,
+  input  logic [nic_pkg::SlotCtlBits-1:0] in_ctl_i,  // the slot's control bits
+  input  logic [63:0]     in_product_i,
+  input  logic            in_ctx_window_i,  // its memory operation reads the context window
+  input  logic [63:0]     in_ctx_value_i,
+  input  logic [63:0]     in_mem_data_i,
 
   input  logic            cancel_i,
   input  logic [CtxW-1:0] cancel_ctx_i,
@@ -53,7 +62,8 @@ module nic_wb_pipe #(
       if (in_valid_i) begin
         ctx_q[0 +: CtxW] <= in_ctx_i;
         reg_q[0 +: 4]    <= in_reg_i;
-        data_q[0 +: 64]  <= in_data_i;
+        data_q[0 +: 64]  <= nic_pkg::late_value(in_ctl_i, in_product_i, in_ctx_window_i,
+                                                in_ctx_value_i, in_mem_data_i);
       end
     end
   end

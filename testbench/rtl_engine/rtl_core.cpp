@@ -250,9 +250,21 @@ RegisterWritePort RtlCore::register_write(uint32_t port) const {
     w.valid = (top.rf_wr_valid_o >> port) & 1;
     if (!w.valid) return w;
     w.context = (top.rf_wr_ctx_o >> (kCtxBits * port)) & ((1u << kCtxBits) - 1);
+    // A packet that starts in the context at this edge takes precedence over the write
+    // (nic_core offers the port's write without that mask).
+    if (top.start_i && top.start_ctx_i == w.context) {
+      w.valid = false;
+      return w;
+    }
     w.reg = (top.rf_wr_reg_o >> (4 * port)) & 0xf;
-    w.value = port < kRtlPortHelper ? read_word64(top.rf_wr_data_o, port)
-                                    : read_word64(top.rf_wr_helper_data_o, port - kRtlPortHelper);
+    if (port < kRtlPortHelper) {
+      w.value = read_word64(top.rf_wr_data_o, port);
+    } else {
+      // A helper port writes this cycle's answer or the result held from an earlier one.
+      const uint32_t c = port - kRtlPortHelper;
+      w.value = ((top.rf_wr_helper_now_o >> c) & 1) ? top.helper_r0_i
+                                                    : read_word64(top.rf_wr_helper_held_o, c);
+    }
     return w;
   });
 }

@@ -2,11 +2,15 @@
 // hand from docs/nic-isa.md section 4 (the eBPF rules for division by zero, INT_MIN / -1,
 // sign extension, byte swaps, exit vectors), not read from the model.
 
+#include "testbench/rtl_engine/rtl_core.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
+#include "testbench/rtl_engine/rtl_shape.h"
 #include "testbench/rtl_engine/test/rtl_test_support.h"
 
 namespace nicsim::rtl {
@@ -151,6 +155,50 @@ TEST(RtlDatapath, CallfAndRet) {
                    *world.runtime);
   auto memory = test::numbered_packet();
   EXPECT_EQ(engine.run_raw(memory).return_value, 42u);
+}
+
+// nic_core offers a register write to a context that starts a packet at the same edge (the
+// register file gives the start precedence); RtlCore::register_write reports it as no write.
+// The product of `mul` lands through lane 0's writeback pipeline one cycle after its issue.
+TEST(RtlCorePorts, AStartingContextTakesNoRegisterWrite) {
+  const auto image = test::asm_image("mov r3, 5\nmul r4, r3, r3\nexit r4");
+  constexpr uint32_t kWbPort = kRtlPortWriteback;  // lane 0
+  StartInputs start;
+  start.pkt_data = 0x10000100;
+  start.pkt_end = 0x10000140;
+  start.pkt_meta = start.pkt_data;
+  // Runs context 0 from cycle 1 and returns the product's write as seen in the cycle it lands,
+  // with `restart` (a context to start at that edge, or none) given in that cycle.
+  const auto landing = [&](std::optional<uint32_t> restart) {
+    RtlCore core(0, image);
+    core.set_cycle_inputs(&start, 0, false);
+    core.clock_edge();
+    for (int cycle = 1; cycle < 20; ++cycle) {
+      core.set_cycle_inputs(nullptr, 0, false);
+      core.settle();
+      if (core.register_write(kWbPort).valid) {
+        if (restart) {
+          StartInputs again = start;
+          again.context = *restart;
+          core.set_cycle_inputs(&again, 0, false);
+          core.settle();
+        }
+        return core.register_write(kWbPort);
+      }
+      core.clock_edge();
+    }
+    ADD_FAILURE() << "the product never landed";
+    return RegisterWritePort{};
+  };
+  const RegisterWritePort plain = landing(std::nullopt);
+  EXPECT_TRUE(plain.valid);
+  EXPECT_EQ(plain.context, 0u);
+  EXPECT_EQ(plain.reg, 4u);
+  EXPECT_EQ(plain.value, 25u);
+  EXPECT_FALSE(landing(0).valid);
+  const RegisterWritePort other = landing(1);
+  EXPECT_TRUE(other.valid);
+  EXPECT_EQ(other.value, 25u);
 }
 
 }  // namespace
