@@ -22,6 +22,9 @@ class VerilatedFstC;
 
 namespace nicsim::rtl {
 
+template <typename Model>
+class RtlPorts;
+
 struct StartInputs {
   uint32_t context = 0;
   uint32_t pkt_data = 0;
@@ -75,6 +78,16 @@ class RtlCore {
   // Rising edge: registers take their next values from this cycle's inputs; the cycle counter
   // advances. Needs no settle() before it.
   void clock_edge();
+  // The same on the ports of the build this core runs (with_ports), inline in a loop
+  // instantiated for that build (rtl_ports.h).
+  template <typename Model>
+  void clock_edge(RtlPorts<Model>& ports);
+
+  // Calls f with the RtlPorts of whichever Verilated build this core runs (both have the same
+  // ports), so that a caller can instantiate its cycle loop once per build instead of
+  // dispatching on the build at every access. Defined in rtl_ports.h.
+  template <typename F>
+  decltype(auto) with_ports(F&& f) const;
 
   // ---- inputs of the current cycle ----
   // The dispatcher's start (nullptr: no packet starts), the contexts whose cycle budget ends
@@ -124,9 +137,6 @@ class RtlCore {
   void set_trace_enabled(bool enabled) { trace_enabled_ = enabled; }
 
  private:
-  // Calls f with whichever Verilated build this core runs: both have the same ports.
-  template <typename F>
-  decltype(auto) with_top(F&& f) const;
   void dump(uint64_t time_ps);
 
   uint32_t index_;

@@ -6,11 +6,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <type_traits>
 
 #include "ebpf/util/error.h"
 #include "firmware/isa/address_map.h"
 #include "firmware/routines/routines.h"
 #include "testbench/rtl_engine/rtl_kanata.h"
+#include "testbench/rtl_engine/rtl_ports.h"
 #include "testbench/rtl_engine/rtl_wave_layout.h"
 #include "testbench/wave/gtkw_writer.h"
 
@@ -41,10 +43,32 @@ void check_config(const model::ModelConfig& config) {
                       kRtlDiv32Latency));
 }
 
+// Calls f with a memory port's access size, the usual sizes as compile-time constants so that
+// a copy of that many bytes is one move rather than a call to memcpy with a variable length.
+template <typename F>
+void with_access_size(uint32_t size, F&& f) {
+  switch (size) {
+    case 1:
+      return f(std::integral_constant<uint32_t, 1>{});
+    case 2:
+      return f(std::integral_constant<uint32_t, 2>{});
+    case 4:
+      return f(std::integral_constant<uint32_t, 4>{});
+    case 8:
+      return f(std::integral_constant<uint32_t, 8>{});
+    default:
+      return f(size);
+  }
+}
+
 uint64_t load_le(const uint8_t* p, uint32_t size) {
   uint64_t v = 0;
-  std::memcpy(&v, p, size);
+  with_access_size(size, [&](auto n) { std::memcpy(&v, p, n); });
   return v;
+}
+
+void store_le(uint8_t* p, uint64_t v, uint32_t size) {
+  with_access_size(size, [&](auto n) { std::memcpy(p, &v, n); });
 }
 
 }  // namespace
@@ -67,6 +91,7 @@ RtlSystem::RtlSystem(firmware::Image image, ebpf::Runtime& runtime, model::Model
   }
   std::vector<ebpf::MemoryRegion> stacks;
   contexts_.resize(config_.cores);
+  stall_counts_.resize(config_.cores);
   for (uint32_t i = 0; i < config_.cores; ++i) {
     cores_.push_back(std::make_unique<RtlCore>(i, image_, traced));
     contexts_[i].resize(config_.contexts);
@@ -148,7 +173,6 @@ uint32_t RtlSystem::transfer_cycles(size_t bytes) const {
 }
 
 void RtlSystem::start_context(uint32_t core, uint32_t c) {
-  (void)core;
   Context& ctx = contexts_[core][c];
   ctx.phase = ContextPhase::Running;
   ctx.stack.fill(0);  // the stack's valid bits are cleared at dispatch
@@ -158,11 +182,11 @@ void RtlSystem::start_context(uint32_t core, uint32_t c) {
   ctx.stats.start_cycle = cycle_;
   ctx.redirect = ebpf::RedirectTarget{};
   ctx.result = ebpf::ExecutionResult{};
+  stall_counts_[core][c].fill(0);
   helpers_.start_packet(ctx);
 }
 
 void RtlSystem::activate_and_release() {
-  if (cycle_ < next_phase_change_) return;
   next_phase_change_ = UINT64_MAX;
   for (uint32_t core = 0; core < contexts_.size(); ++core) {
     for (uint32_t c = 0; c < contexts_[core].size(); ++c) {
@@ -198,8 +222,6 @@ void RtlSystem::run_dispatcher() {
   while (cycle_ >= dispatch_free_ && !input_.empty() && input_.front()->arrival_cycle <= cycle_) {
     PacketJob* job = input_.front();
     ebpf::XdpFrame* frame = job->frame;
-    // The front packet fits (checked once) and waits for a free context.
-    if (front_fits_ && free_contexts_ == 0) return;
     if (!front_fits_ && (frame->length() > firmware::kMaxPacketLength ||
                          frame->headroom() != firmware::kPacketHeadroom ||
                          frame->buffer().size() != firmware::kPacketBufferSize)) {
@@ -257,6 +279,7 @@ void RtlSystem::end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r
   ctx.result.diagnostic = std::move(diagnostic);
   ctx.result.instructions = ctx.stats.ebpf_instructions;
   ctx.stats.exit_cycle = cycle;
+  std::copy_n(stall_counts_[core][c].begin(), ctx.stats.stalls.size(), ctx.stats.stalls.begin());
   ctx.phase = ContextPhase::Draining;
   const ebpf::XdpAction action = ebpf::xdp_action_of(ctx.result);
   ctx.release_cycle = UINT64_MAX;
@@ -270,7 +293,6 @@ void RtlSystem::end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r
 }
 
 void RtlSystem::run_output_engine() {
-  if (cycle_ < output_free_ || output_.empty()) return;
   const auto [core, c] = output_.front();
   Context& ctx = contexts_[core][c];
   if (ctx.stats.exit_cycle >= cycle_) return;
@@ -282,8 +304,8 @@ void RtlSystem::run_output_engine() {
   note_phase_change(ctx.release_cycle);
 }
 
-void RtlSystem::answer_ports(uint32_t core, PortRequests& ports) {
-  RtlCore& rtl = *cores_[core];
+template <typename Ports>
+void RtlSystem::answer_ports(uint32_t core, Ports& rtl, PortRequests& ports) {
   Context& ctx = contexts_[core][rtl.memory_context()];
   for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
     const MemoryRequest& req = ports.requests[p];
@@ -310,59 +332,77 @@ void RtlSystem::answer_ports(uint32_t core, PortRequests& ports) {
   }
 }
 
-void RtlSystem::retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports) {
-  RtlCore& rtl = *cores_[core];
+template <typename Ports>
+[[gnu::always_inline]] inline void RtlSystem::retire(uint32_t core, Ports& rtl,
+                                                     const RetiredBundle& bundle,
+                                                     const PortRequests& ports) {
   const uint32_t c = bundle.context;
   Context& ctx = contexts_[core][c];
   ++ctx.stats.bundles;
-  const uint32_t address = bundle.address;
-  RtlRetire record;
-  record.cycle = cycle_;
-  record.core = static_cast<uint16_t>(core);
-  record.context = static_cast<uint8_t>(c);
-  record.address = static_cast<uint16_t>(address);
+  WrittenData written{};
   if (bundle.commit) {
-    ctx.stats.ebpf_instructions += bundle_ebpf_[address];
+    ctx.stats.ebpf_instructions += bundle_ebpf_[bundle.address];
     for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
       const MemoryRequest& req = ports.requests[p];
       if (!req.valid || !req.write) continue;
-      const uint64_t value = rtl.retired_write_data(p);
-      std::memcpy(ports.hosts[p], &value, req.size);
-      record.memory_writes[record.memory_write_count++] = {req.address,
-                                                           static_cast<uint8_t>(req.size), value};
+      written[p] = rtl.retired_write_data(p);
+      store_le(ports.hosts[p], written[p], req.size);
+    }
+  }
+  if (bundle.end) {
+    std::string diagnostic;
+    if (bundle.fault) {
+      diagnostic = ctx.result.diagnostic.empty()
+                       ? fmt::format("bounds fault in bundle {} (RTL core {} context {})",
+                                     bundle.address, core, c)
+                       : ctx.result.diagnostic;
+    }
+    end_packet(core, c, cycle_, bundle.r0, bundle.fault, std::move(diagnostic));
+  }
+  if (!observers_.empty()) report_retire(core, bundle, ports, written);
+}
+
+void RtlSystem::report_retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports,
+                              const WrittenData& written) {
+  RtlRetire record;
+  record.cycle = cycle_;
+  record.core = static_cast<uint16_t>(core);
+  record.context = static_cast<uint8_t>(bundle.context);
+  record.address = static_cast<uint16_t>(bundle.address);
+  if (bundle.commit) {
+    for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
+      const MemoryRequest& req = ports.requests[p];
+      if (!req.valid || !req.write) continue;
+      record.memory_writes[record.memory_write_count++] = {
+          req.address, static_cast<uint8_t>(req.size), written[p]};
     }
   }
   if (bundle.end) {
     record.ends_packet = true;
     record.fault = bundle.fault;
     record.return_value = bundle.r0;
-    std::string diagnostic;
-    if (record.fault) {
-      diagnostic =
-          ctx.result.diagnostic.empty()
-              ? fmt::format("bounds fault in bundle {} (RTL core {} context {})", address, core, c)
-              : ctx.result.diagnostic;
-    }
-    end_packet(core, c, cycle_, record.return_value, record.fault, std::move(diagnostic));
   }
   for (RtlObserver* o : observers_)
     o->on_retire(record);
 }
 
-void RtlSystem::count_stalls(std::vector<Context>& contexts, uint32_t stall_bits) {
-  constexpr auto kNone = static_cast<uint32_t>(RtlStall::None);
-  static_assert(kNone == 7, "RtlStall::None sets every bit of a context's field");
+[[gnu::always_inline]] inline void RtlSystem::count_stalls(uint32_t core, uint32_t stall_bits) {
+  static_assert(static_cast<uint32_t>(RtlStall::None) == 7,
+                "RtlStall::None sets every bit of a context's field");
   constexpr uint32_t kAllNone = (1u << (3 * kRtlContexts)) - 1;
   if (stall_bits == kAllNone) return;
-  for (uint32_t c = 0; c < contexts.size(); ++c) {
-    const uint32_t stall = (stall_bits >> (3 * c)) & 7;
-    if (stall != kNone && contexts[c].phase == ContextPhase::Running)
-      ++contexts[c].stats.stalls[stall];
-  }
+  auto& counts = stall_counts_[core];
+  for (uint32_t c = 0; c < kRtlContexts; ++c)
+    ++counts[c][(stall_bits >> (3 * c)) & 7];
 }
 
-void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
-  RtlCore& rtl = *cores_[core];
+// run_core, retire and count_stalls run every cycle: they are inlined into the cycle loop, which
+// saves their calls' register spills (about 60 host instructions per cycle; answer_ports, which
+// runs in some cycles only, costs more inlined than called).
+template <typename Ports>
+[[gnu::always_inline]] inline void RtlSystem::run_core(uint32_t core, Ports& rtl,
+                                                       bool& helper_taken) {
+  RtlCore& rtl_core = *cores_[core];
   auto& contexts = contexts_[core];
 
   StartInputs start;
@@ -417,15 +457,15 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
     for (uint32_t p = 0; p < kRtlMemPorts; ++p) {
       if ((pending >> p) & 1) ports.requests[p] = rtl.memory_request(p);
     }
-    answer_ports(core, ports);
+    answer_ports(core, rtl, ports);
     if ((pending >> kRtlMemPorts) & 1) helper_taken = true;
   }
 
-  count_stalls(contexts, rtl.stall_bits());
+  count_stalls(core, rtl.stall_bits());
   bool fetched = false;
   uint32_t fetch_context = 0, fetch_address = 0;
-  if (!observers_.empty() || rtl.tracing()) {
-    rtl.settle();
+  if (!observers_.empty() || rtl_core.tracing()) {
+    rtl_core.settle();
     for (uint32_t p = 0; p < kRtlWritePorts; ++p) {
       const RegisterWritePort w = rtl.register_write(p);
       if (!w.valid) continue;
@@ -439,9 +479,8 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
     fetch_context = rtl.fetch_context();
     fetch_address = rtl.fetch_address();
   }
-  rtl.clock_edge();
-  const RetiredBundle bundle = rtl.retired();
-  if (bundle.valid) retire(core, bundle, ports);
+  rtl_core.clock_edge(rtl);
+  if (rtl.retired_valid()) retire(core, rtl, rtl.retired(), ports);
   // Issue comes before fetch within a cycle: a context may fetch its next bundle in the cycle
   // its buffered one issues.
   if (fetched) {
@@ -451,23 +490,45 @@ void RtlSystem::run_core(uint32_t core, bool& helper_taken) {
   }
 }
 
-void RtlSystem::step() {
+template <typename RunCores>
+void RtlSystem::cycle_with(RunCores&& run_cores) {
   if (!wave_.path.empty())
     cores_[0]->set_trace_enabled(cycle_ >= wave_.from_cycle && cycle_ < wave_.to_cycle);
-  activate_and_release();
-  run_dispatcher();
-  bool helper_taken = false;
-  for (uint32_t core = 0; core < cores_.size(); ++core)
-    run_core(core, helper_taken);
-  run_output_engine();
+  // Each part's "nothing to do this cycle" is tested here, in the loop, rather than in a call.
+  if (cycle_ >= next_phase_change_) activate_and_release();
+  // The front packet fits (checked once) and waits for a free context.
+  const bool waiting_for_context = front_fits_ && free_contexts_ == 0;
+  if (!waiting_for_context) run_dispatcher();
+  run_cores();
+  if (cycle_ >= output_free_ && !output_.empty()) run_output_engine();
   for (RtlObserver* o : observers_)
     o->on_cycle_end(cycle_);
   ++cycle_;
 }
 
+void RtlSystem::step() {
+  cycle_with([&] {
+    bool helper_taken = false;
+    for (uint32_t core = 0; core < cores_.size(); ++core)
+      cores_[core]->with_ports([&](auto& ports) { run_core(core, ports, helper_taken); });
+  });
+}
+
 void RtlSystem::run_until_idle() {
-  while (busy())
-    step();
+  if (cores_.size() != 1) {
+    while (busy())
+      step();
+    return;
+  }
+  // One core: its build is chosen once for the whole run, not at every cycle.
+  cores_[0]->with_ports([&](auto& ports) {
+    while (busy()) {
+      cycle_with([&] {
+        bool helper_taken = false;
+        run_core(0, ports, helper_taken);
+      });
+    }
+  });
 }
 
 }  // namespace nicsim::rtl

@@ -75,6 +75,7 @@ class RtlSystem {
  private:
   using Context = model::ContextState;
 
+  // Starts and releases the contexts whose cycle has come; called from next_phase_change_ on.
   void activate_and_release();
   // A context's start or release cycle was set: activate_and_release looks again at `cycle`.
   void note_phase_change(uint64_t cycle) {
@@ -86,19 +87,36 @@ class RtlSystem {
     next_context_check_ = std::min(next_context_check_, cycle);
   }
   void start_context(uint32_t core, uint32_t c);
+  // Called unless the front packet was checked and waits for a free context.
   void run_dispatcher();
-  void run_core(uint32_t core, bool& helper_taken);
+  // One cycle of the system around the cores; `run_cores` runs each core's part of it.
+  template <typename RunCores>
+  void cycle_with(RunCores&& run_cores);
+  // `Ports` is the RtlPorts of the core's Verilated build (rtl_ports.h): the cycle's code is
+  // instantiated once per build, so a port access is a load or a store.
+  template <typename Ports>
+  void run_core(uint32_t core, Ports& rtl, bool& helper_taken);
   // This cycle's memory requests, read once from the core, and the host bytes each reaches.
   struct PortRequests {
     std::array<MemoryRequest, kRtlMemPorts> requests{};
     std::array<uint8_t*, kRtlMemPorts> hosts{};
   };
-  void answer_ports(uint32_t core, PortRequests& ports);
-  // Charges each running context the stall cause the core reports for it (RtlCore::stall_bits).
-  static void count_stalls(std::vector<Context>& contexts, uint32_t stall_bits);
-  void retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports);
+  template <typename Ports>
+  void answer_ports(uint32_t core, Ports& rtl, PortRequests& ports);
+  // Counts, per context, the stall code the core reports for it this cycle (RtlCore::stall_bits)
+  // without looking at the context's phase: the counts restart when a packet starts and are
+  // charged to the packet when it ends, so they cover exactly its running cycles.
+  void count_stalls(uint32_t core, uint32_t stall_bits);
+  // The data each memory port wrote in the retiring bundle.
+  using WrittenData = std::array<uint64_t, kRtlMemPorts>;
+  template <typename Ports>
+  void retire(uint32_t core, Ports& rtl, const RetiredBundle& bundle, const PortRequests& ports);
+  // The retire record for the observers.
+  void report_retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports,
+                     const WrittenData& written);
   void end_packet(uint32_t core, uint32_t c, uint64_t cycle, uint64_t r0, bool aborted,
                   std::string diagnostic);
+  // Called when the output engine is free and a packet waits for it.
   void run_output_engine();
   uint32_t transfer_cycles(size_t bytes) const;
 
@@ -111,6 +129,9 @@ class RtlSystem {
   std::vector<uint32_t> bundle_ebpf_;  // eBPF instructions per bundle (from the origins)
   std::vector<std::unique_ptr<RtlCore>> cores_;
   std::vector<std::vector<Context>> contexts_;  // [core][context]
+  // [core][context][RtlStall code]: cycles since the context's packet started.
+  using StallCodeCounts = std::array<uint64_t, 8>;
+  std::vector<std::array<StallCodeCounts, kRtlContexts>> stall_counts_;
   std::deque<model::PacketJob*> input_;
   std::deque<std::pair<uint32_t, uint32_t>> output_;
   std::vector<RtlObserver*> observers_;

@@ -121,16 +121,23 @@ TEST(RtlSystem, BackToBackPacketsUseEveryContext) {
 }
 
 // Without an observer a cycle is one evaluation (the retire record is read from nic_top's
-// registered copy after the edge); an observer adds the evaluation before the edge. Both must
-// run the same cycles: stores, budget aborts and context reuse included.
-TEST(RtlSystem, ObservedAndUnobservedRunsAgree) {
+// registered copy after the edge), and the build without tracing evaluates the edge by calling
+// Verilator's regions directly (rtl_edge.h); an observer adds the evaluation before the edge,
+// and the traced build evaluates every edge with Verilator's own eval(). All must run the same
+// cycles: stores, budget aborts and context reuse included.
+TEST(RtlSystem, ObservedUnobservedAndTracedRunsAgree) {
   class CountingObserver : public RtlObserver {
    public:
     void on_retire(const RtlRetire&) override { ++retires; }
     void on_register_write(const RtlRegisterWrite&) override {}
     uint64_t retires = 0;
   };
-  const auto run = [](bool observed, uint64_t* retires) {
+  struct Run {
+    std::vector<model::PacketOutcome> outcomes;
+    std::vector<std::vector<uint8_t>> packets;
+    uint64_t retires = 0;
+  };
+  const auto run = [](bool observed, bool traced) {
     EmptyWorld world;
     model::ModelConfig config;
     config.max_cycles_per_packet = 60;
@@ -143,47 +150,59 @@ TEST(RtlSystem, ObservedAndUnobservedRunsAgree) {
                                "jeq r4, 4, @spin\n"
                                "exit r0\n"
                                "spin: ja @spin"),
-                     *world.runtime, config);
+                     *world.runtime, config, traced);
     CountingObserver observer;
     if (observed) engine.system().set_observer(&observer);
-    std::vector<std::vector<uint8_t>> buffers;
+    Run result;
     for (uint8_t i = 0; i < 6; ++i)
-      buffers.push_back(std::vector<uint8_t>(64, i));
+      result.packets.push_back(std::vector<uint8_t>(64, i));
     std::vector<std::unique_ptr<ebpf::XdpFrame>> frames;
     std::vector<ebpf::XdpFrame*> pointers;
-    for (auto& b : buffers) {
+    for (auto& b : result.packets) {
       frames.push_back(std::make_unique<ebpf::XdpFrame>(std::span<uint8_t>(b)));
       pointers.push_back(frames.back().get());
     }
-    auto outcomes = engine.run_batch(pointers);
-    *retires = observer.retires;
-    return outcomes;
+    result.outcomes = engine.run_batch(pointers);
+    for (size_t i = 0; i < frames.size(); ++i) {
+      const auto packet = frames[i]->packet();
+      result.packets[i].assign(packet.begin(), packet.end());
+    }
+    result.retires = observer.retires;
+    return result;
   };
-  uint64_t unobserved_retires = 0, observed_retires = 0;
-  const auto plain = run(false, &unobserved_retires);
-  const auto observed = run(true, &observed_retires);
-  ASSERT_EQ(plain.size(), 6u);
-  ASSERT_EQ(observed.size(), 6u);
+  const Run plain = run(false, false);
+  ASSERT_EQ(plain.outcomes.size(), 6u);
   uint64_t bundles = 0;
-  for (size_t i = 0; i < plain.size(); ++i) {
+  for (size_t i = 0; i < plain.outcomes.size(); ++i) {
     // Packet i holds byte i: it stores i + 1 into the packet and the stack and returns it
     // from the packet, except packet 3, which spins into the budget.
-    EXPECT_EQ(plain[i].result.aborted, i == 3) << i;
+    EXPECT_EQ(plain.outcomes[i].result.aborted, i == 3) << i;
     if (i != 3) {
-      EXPECT_EQ(plain[i].result.return_value, i + 1) << i;
+      EXPECT_EQ(plain.outcomes[i].result.return_value, i + 1) << i;
+      EXPECT_EQ(plain.packets[i][1], i + 1) << i;
     }
-    EXPECT_EQ(observed[i].result.aborted, plain[i].result.aborted) << i;
-    EXPECT_EQ(observed[i].result.return_value, plain[i].result.return_value) << i;
-    EXPECT_EQ(observed[i].stats.start_cycle, plain[i].stats.start_cycle) << i;
-    EXPECT_EQ(observed[i].stats.exit_cycle, plain[i].stats.exit_cycle) << i;
-    EXPECT_EQ(observed[i].stats.release_cycle, plain[i].stats.release_cycle) << i;
-    EXPECT_EQ(observed[i].stats.bundles, plain[i].stats.bundles) << i;
-    EXPECT_EQ(observed[i].stats.stall_cycles(), plain[i].stats.stall_cycles()) << i;
-    expect_accounting(plain[i].stats);
-    bundles += plain[i].stats.bundles;
+    expect_accounting(plain.outcomes[i].stats);
+    bundles += plain.outcomes[i].stats.bundles;
   }
-  EXPECT_EQ(observed_retires, bundles);
-  EXPECT_EQ(unobserved_retires, 0u);
+  EXPECT_EQ(plain.retires, 0u);
+  for (const auto& [observed, traced] : {std::pair{true, false}, std::pair{false, true}}) {
+    SCOPED_TRACE(observed ? "observed" : "traced");
+    const Run other = run(observed, traced);
+    ASSERT_EQ(other.outcomes.size(), plain.outcomes.size());
+    for (size_t i = 0; i < plain.outcomes.size(); ++i) {
+      const model::PacketOutcome& a = plain.outcomes[i];
+      const model::PacketOutcome& b = other.outcomes[i];
+      EXPECT_EQ(b.result.aborted, a.result.aborted) << i;
+      EXPECT_EQ(b.result.return_value, a.result.return_value) << i;
+      EXPECT_EQ(b.stats.start_cycle, a.stats.start_cycle) << i;
+      EXPECT_EQ(b.stats.exit_cycle, a.stats.exit_cycle) << i;
+      EXPECT_EQ(b.stats.release_cycle, a.stats.release_cycle) << i;
+      EXPECT_EQ(b.stats.bundles, a.stats.bundles) << i;
+      EXPECT_EQ(b.stats.stalls, a.stats.stalls) << i;
+      EXPECT_EQ(other.packets[i], plain.packets[i]) << i;
+    }
+    EXPECT_EQ(other.retires, observed ? bundles : 0u);
+  }
 }
 
 TEST(RtlSystem, HelperUnitRedirect) {
