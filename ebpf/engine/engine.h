@@ -30,6 +30,15 @@ class Engine {
   virtual std::string_view name() const = 0;
   // XDP contract: r1 points to the frame's xdp_md context.
   virtual ExecutionResult run_xdp(XdpFrame& frame) = 0;
+  // BPF_PROG_TEST_RUN's repeat: runs the program `repeat` times on `frame` (0 counts as 1, as
+  // in the kernel), each run on the packet the previous one left (rewritten, or moved by
+  // adjust_head/tail/meta), and returns the last run's result — or that of the first run that
+  // aborted, after which no run is made. Every run is exactly one run_xdp call: the Runtime's
+  // per-invocation state (redirect target, helper fault, open ringbuf reservations, the
+  // invocation index trace and event records carry) starts afresh, the stack and the
+  // instruction budget are per run, and maps keep what each run wrote. This implementation
+  // calls run_xdp; an engine may override it with a faster loop that keeps these semantics.
+  virtual ExecutionResult run_xdp_repeated(XdpFrame& frame, uint32_t repeat);
   // bpf_conformance contract: r1 points to `memory` (nullptr when empty), r2 holds its length.
   virtual ExecutionResult run_raw(std::span<uint8_t> memory) = 0;
 };

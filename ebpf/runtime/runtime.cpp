@@ -85,14 +85,6 @@ Map* Runtime::map_from_pointer(uint64_t value) const {
   return nullptr;
 }
 
-void Runtime::begin_invocation(XdpFrame* frame) {
-  ++invocations_;
-  frame_ = frame;
-  fault_.reset();
-  redirect_ = RedirectTarget{};
-  ringbuf_regions_.clear();
-}
-
 bool Runtime::accessible(uint64_t addr, uint64_t len, bool write) const {
   if (len == 0 || addr + len < addr) return false;
   for (const auto& region : regions_) {

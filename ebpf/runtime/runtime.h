@@ -86,7 +86,14 @@ class Runtime {
   }
 
   // --- invocation state (set by engines around each run) ---
-  void begin_invocation(XdpFrame* frame);
+  // Inline: a repeated run (Engine::run_xdp_repeated) begins one invocation per run.
+  void begin_invocation(XdpFrame* frame) {
+    ++invocations_;
+    frame_ = frame;
+    if (fault_.has_value()) fault_.reset();
+    redirect_ = RedirectTarget{};
+    ringbuf_regions_.clear();
+  }
   void set_regions(std::vector<MemoryRegion> regions) { regions_ = std::move(regions); }
   // The same, copied into the storage the Runtime keeps (no allocation once it has grown):
   // for engines that set them on every run.

@@ -61,7 +61,8 @@ struct World {
       return {std::move(result), observe(runtime, memory, {})};
     }
     ebpf::XdpFrame frame(input.bytes, input.ingress_ifindex, input.rx_queue_index);
-    ebpf::ExecutionResult result = engine->run_xdp(frame);
+    ebpf::ExecutionResult result =
+        input.repeat == 0 ? engine->run_xdp(frame) : engine->run_xdp_repeated(frame, input.repeat);
     return {std::move(result), observe(runtime, frame.packet(), frame.metadata())};
   }
 

@@ -29,6 +29,9 @@ struct DifferentialInput {
   std::vector<uint8_t> bytes;  // the raw memory, or the packet
   uint32_t ingress_ifindex = 1;
   uint32_t rx_queue_index = 0;
+  // XDP only: 0 runs the program once with run_xdp; n runs it with run_xdp_repeated(frame, n),
+  // and the comparison is of the last run (its result, the frame, the maps, the redirect).
+  uint32_t repeat = 0;
 };
 
 struct DifferentialOptions {

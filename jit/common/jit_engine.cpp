@@ -95,7 +95,7 @@ const CompiledProgram* JitEngine::tail_call_target(uint32_t object_index, std::s
   return slot.get();
 }
 
-ebpf::ExecutionResult JitEngine::run_xdp(ebpf::XdpFrame& frame) {
+uint64_t JitEngine::begin_xdp_run(ebpf::XdpFrame& frame) {
   runtime_.begin_invocation(&frame);
   ebpf::XdpContextShadow* context = frame.context();
   const auto context_address = reinterpret_cast<uint64_t>(context);
@@ -109,7 +109,27 @@ ebpf::ExecutionResult JitEngine::run_xdp(ebpf::XdpFrame& frame) {
   }
   // The packet may have moved since the last run (adjust_head/tail, or the caller).
   state_.data = packet_range(*context);
-  return run(context_address, 0);
+  return context_address;
+}
+
+ebpf::ExecutionResult JitEngine::run_xdp(ebpf::XdpFrame& frame) {
+  return run(begin_xdp_run(frame), 0);
+}
+
+ebpf::ExecutionResult JitEngine::run_xdp_repeated(ebpf::XdpFrame& frame, uint32_t repeat) {
+  const uint64_t r1 = begin_xdp_run(frame);
+  prepare_run();
+  uint64_t r0 = invoke(r1, 0);
+  // The context stays bound (a frame's context does not move, only its packet); everything
+  // else run_xdp does per run is done here too, but no result is built until the last run.
+  const ebpf::XdpContextShadow& context = *frame.context();
+  for (uint32_t run = 1; run < repeat && state_.status != RunStatus::Aborted; ++run) {
+    runtime_.begin_invocation(&frame);
+    state_.data = packet_range(context);
+    prepare_run();
+    r0 = invoke(r1, 0);
+  }
+  return result_of(r0);
 }
 
 ebpf::ExecutionResult JitEngine::run_raw(std::span<uint8_t> memory) {
@@ -142,7 +162,8 @@ void JitEngine::reset_run_state() {
   invocation_.reset();
 }
 
-ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
+// `inline`: in the repeated run's loop, a call costs about as much as the body (0.5 ns a run).
+inline void JitEngine::prepare_run() {
   if (clears_stack_) {
     // Clear the frames the previous run used (checked code tracks the deepest one).
     const size_t used = (size_t{state_.max_depth} + 1) * kStackSize;
@@ -155,10 +176,14 @@ ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
   state_.budget_left = options_.instruction_budget;
   state_.max_depth = state_.tail_calls = 0;
   invocation_.register_regions(state_);
+}
 
-  const uint64_t r0 = direct_entry_ != nullptr ? direct_entry_(r1, r2, &state_)
-                                               : backend_->run(*entry_, state_, r1, r2);
+ebpf::ExecutionResult JitEngine::run(uint64_t r1, uint64_t r2) {
+  prepare_run();
+  return result_of(invoke(r1, r2));
+}
 
+ebpf::ExecutionResult JitEngine::result_of(uint64_t r0) const {
   ebpf::ExecutionResult result;
   result.instructions = options_.instruction_budget - state_.budget_left;
   result.tail_calls = state_.tail_calls;

@@ -58,6 +58,12 @@ class JitEngine final : public ebpf::Engine {
 
   std::string_view name() const override { return name_; }
   ebpf::ExecutionResult run_xdp(ebpf::XdpFrame& frame) override;
+  // The frame bound and the invocation set up once; per run only what run_xdp does that a run
+  // may change: a new Runtime invocation, the packet range, the stack clear, the run state's
+  // counters (and its reset after a run that finished early), the regions' check. Each run is
+  // run()'s own code without the result (prepare_run, invoke), so the loop is exact for every
+  // backend and every way a run ends; it stops after a run that aborted.
+  ebpf::ExecutionResult run_xdp_repeated(ebpf::XdpFrame& frame, uint32_t repeat) override;
   ebpf::ExecutionResult run_raw(std::span<uint8_t> memory) override;
 
   const CompiledProgram& entry() const { return *entry_; }
@@ -73,7 +79,17 @@ class JitEngine final : public ebpf::Engine {
   ebpf::Runtime& runtime() { return runtime_; }
 
  private:
+  // Begins an invocation on `frame` and binds its context; returns r1 (the context).
+  uint64_t begin_xdp_run(ebpf::XdpFrame& frame);
   ebpf::ExecutionResult run(uint64_t r1, uint64_t r2);
+  // The parts of run(): the run state as a run from the entry starts it, the call of the
+  // code, and the result of the run that returned `r0`.
+  void prepare_run();
+  uint64_t invoke(uint64_t r1, uint64_t r2) {
+    return direct_entry_ != nullptr ? direct_entry_(r1, r2, &state_)
+                                    : backend_->run(*entry_, state_, r1, r2);
+  }
+  ebpf::ExecutionResult result_of(uint64_t r0) const;
   // The run state and the invocation as a run starts: set once, and again only after a run
   // that aborted or finished early (a normal return leaves them so).
   void reset_run_state();

@@ -250,6 +250,19 @@ TEST_P(JitCalls, TailCallThroughSomethingElseAborts) {
   EXPECT_NE(results[0].diagnostic.find("of 'xdp/one'"), std::string::npos) << results[0].diagnostic;
 }
 
+TEST_P(JitCalls, FaultInATailCalledProgramThatSavesOtherRegisters) {
+  // The entry may tail-call, so its prologue saves every register; the target names only r0
+  // and r2, so its own prologue would save fewer: leaving from it must restore the entry's.
+  ebpf::ElfObject object = tail_call_object();
+  object.programs[1].insns = assemble("r2 = 0\nr0 = *(u64 *)(r2 + 0)\nexit");
+  const auto results = expect_same(object, {xdp_input({1, 0, 0, 0}), xdp_input({1, 0, 0, 0})});
+  for (const auto& result : results) {
+    EXPECT_TRUE(result.aborted);
+    EXPECT_NE(result.diagnostic.find("insn 1 of 'xdp/one'"), std::string::npos)
+        << result.diagnostic;
+  }
+}
+
 TEST_P(JitCalls, CallxWithTheTailCallHelperId) {
   ebpf::ElfObject object = tail_call_object();
   object.programs[0].insns = assemble(

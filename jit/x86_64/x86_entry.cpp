@@ -113,15 +113,21 @@ void X86Translator::emit_exit() {
 // Leaving early with r0 = 0 (the run state says why). Stubs jump here from their own level,
 // one return address above the function that called them: in a directly entered body that
 // is the top-level function, so dropping the return address reaches the epilogue's stack
-// pointer; from a trampoline's functions, which may be nested, it is restored from the state.
+// pointer. A trampoline's functions may be nested, and may belong to a program tail-called
+// from another one, whose prologue saved other registers than this program's epilogue
+// restores: they return to the entry program's epilogue instead, through the return address
+// its trampoline pushed just below the stack pointer the state holds.
 void X86Translator::emit_leave_path() {
   if (enters_directly()) {
     enc_.pop(kScratch0);
-  } else {
-    enc_.load(Width::W64, Reg::rsp, Mem{kStateReg, run_state::kEntryStackPointer});
+    enc_.alu_reg_reg(AluOp::Xor, Width::W32, Reg::rax, Reg::rax);
+    enc_.jmp(epilogue());
+    return;
   }
+  enc_.load(Width::W64, Reg::rsp, Mem{kStateReg, run_state::kEntryStackPointer});
+  enc_.alu_reg_imm(AluOp::Sub, Width::W64, Reg::rsp, 8);
   enc_.alu_reg_reg(AluOp::Xor, Width::W32, Reg::rax, Reg::rax);
-  enc_.jmp(epilogue());
+  enc_.ret();
 }
 
 }  // namespace nicsim::jit::x86

@@ -1,6 +1,6 @@
 // XDP programs: the xdp_md context (32-bit loads of data/data_end/data_meta yield pointers),
 // packet reads and writes inside data_meta..data_end, faults outside it and on any context
-// store, and packet moves by bpf_xdp_adjust_head.
+// store, packet moves by bpf_xdp_adjust_head, and repeated runs on one frame.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -199,6 +199,52 @@ TEST(InterpXdp, RunsAgainOnAnotherFrame) {
   EXPECT_EQ(harness.interpreter->run_xdp(first).return_value, 20u);
   EXPECT_EQ(harness.interpreter->run_xdp(second).return_value, 1500u);
   EXPECT_EQ(harness.interpreter->run_xdp(first).return_value, 20u);
+}
+
+// Engine::run_xdp_repeated, as the interpreter has it (the default: one run_xdp per run), the
+// reference for the engines that override it.
+TEST(InterpXdp, RepeatedRunsSeeThePacketThePreviousRunLeft) {
+  // Increments the packet's first byte (0 in ipv4_packet) and transmits.
+  Harness harness(make_single_program_object(
+      with_bounds({ldx(kSizeB, 4, 2, 0), alu64_imm(kAluAdd, 4, 1), stx(kSizeB, 2, 4, 0),
+                   mov64_imm(0, static_cast<int32_t>(XdpAction::Tx)), exit_insn()}),
+      ProgramType::Xdp));
+  XdpFrame frame(ipv4_packet());
+  const ExecutionResult result = harness.interpreter->run_xdp_repeated(frame, 5);
+  EXPECT_EQ(xdp_action_of(result), XdpAction::Tx);
+  EXPECT_EQ(result.instructions, 7u);  // one run's, not five
+  EXPECT_EQ(frame.packet()[0], 5);
+  EXPECT_EQ(harness.runtime->invocation_index(), 5u);  // every run is an invocation
+  harness.interpreter->run_xdp_repeated(frame, 0);     // as in the kernel: one run
+  EXPECT_EQ(frame.packet()[0], 6);
+}
+
+TEST(InterpXdp, RepeatedRunsStopAtTheRunThatAborts) {
+  // Increments the first byte; reads beyond data_end once it reaches 3.
+  Harness harness(make_single_program_object(
+      with_bounds({ldx(kSizeB, 4, 2, 0), alu64_imm(kAluAdd, 4, 1), stx(kSizeB, 2, 4, 0),
+                   jmp_imm(kJmpJne, 4, 3, 1), ldx(kSizeB, 0, 3, 0), mov64_imm(0, 2), exit_insn()}),
+      ProgramType::Xdp));
+  XdpFrame frame(ipv4_packet());
+  const ExecutionResult result = harness.interpreter->run_xdp_repeated(frame, 10);
+  EXPECT_TRUE(result.aborted);
+  EXPECT_THAT(result.diagnostic, HasSubstr("insn 6"));
+  EXPECT_EQ(frame.packet()[0], 3);  // no run after the third
+  EXPECT_EQ(harness.runtime->invocation_index(), 3u);
+}
+
+TEST(InterpXdp, RepeatedRunsMoveThePacketEveryRun) {
+  // Pushes 4 bytes in front of the packet and returns the helper's result.
+  Harness harness(make_single_program_object(
+      code({mov64_imm(2, -4), call_helper(kHelperXdpAdjustHead), exit_insn()}), ProgramType::Xdp));
+  XdpFrame frame(ipv4_packet());
+  EXPECT_EQ(harness.interpreter->run_xdp_repeated(frame, 3).return_value, 0u);
+  EXPECT_EQ(frame.length(), 60u + 3 * 4);
+  // The headroom above the xdp_frame header (256 - 40 bytes) takes 54 pushes; then the helper
+  // fails and the packet stays.
+  EXPECT_NE(harness.interpreter->run_xdp_repeated(frame, 100).return_value, 0u);
+  EXPECT_EQ(frame.headroom(), kXdpFrameHeaderSize);
+  EXPECT_EQ(frame.length(), 60u + 54 * 4);
 }
 
 }  // namespace

@@ -53,5 +53,45 @@ TEST(Differential, ReportsTheFirstDifference) {
   EXPECT_EQ(memory.difference, "input 0: memory byte 0: 0x05 vs 0x06");
 }
 
+// An XDP engine whose runs increment the packet's first byte; `once` makes its repeated run a
+// single run, as a loop that skipped its runs would.
+class CountingEngine : public ebpf::Engine {
+ public:
+  explicit CountingEngine(bool once) : once_(once) {}
+  std::string_view name() const override { return "counting"; }
+  ebpf::ExecutionResult run_xdp(ebpf::XdpFrame& frame) override {
+    ++frame.data()[0];
+    return {};
+  }
+  ebpf::ExecutionResult run_xdp_repeated(ebpf::XdpFrame& frame, uint32_t repeat) override {
+    return once_ ? run_xdp(frame) : Engine::run_xdp_repeated(frame, repeat);
+  }
+  ebpf::ExecutionResult run_raw(std::span<uint8_t>) override { return {}; }
+
+ private:
+  bool once_;
+};
+
+EngineFactory counting(bool once) {
+  return
+      [=](const ebpf::Program&, ebpf::Runtime&) { return std::make_unique<CountingEngine>(once); };
+}
+
+TEST(Differential, RepeatedInputsRunRepeatedly) {
+  const ebpf::ElfObject object = ebpf::make_single_program_object({});
+  DifferentialInput input{DifferentialInput::Kind::Xdp, {0, 0}};
+  input.repeat = 3;
+  const std::vector<DifferentialInput> inputs = {input};
+  EXPECT_TRUE(compare_engines(object, 0, inputs, counting(false), counting(false)).equal);
+  const DifferentialReport once =
+      compare_engines(object, 0, inputs, counting(false), counting(true));
+  EXPECT_EQ(once.difference, "input 0: memory byte 0: 0x03 vs 0x01");
+  // Without a repeat, both run once.
+  input.repeat = 0;
+  EXPECT_TRUE(compare_engines(object, 0, std::vector<DifferentialInput>{input}, counting(false),
+                              counting(true))
+                  .equal);
+}
+
 }  // namespace
 }  // namespace nicsim::jit
