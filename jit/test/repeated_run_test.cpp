@@ -19,6 +19,7 @@
 #include <tuple>
 #include <vector>
 
+#include "ebpf/maps/test/map_test_support.h"
 #include "ebpf/runtime/helpers.h"
 #include "jit/test/jit_fixture.h"
 
@@ -55,19 +56,8 @@ EngineFactory run_by_run(EngineFactory factory) {
   };
 }
 
-ebpf::MapDefinition map_definition(const char* name, ebpf::MapType type, uint32_t key_size,
-                                   uint32_t value_size, uint32_t max_entries) {
-  ebpf::MapDefinition map;
-  map.name = name;
-  map.type = type;
-  map.key_size = key_size;
-  map.value_size = value_size;
-  map.max_entries = max_entries;
-  return map;
-}
-
 ebpf::MapDefinition counter_map() {
-  return map_definition("counter", ebpf::MapType::Array, 4, 8, 1);
+  return ebpf::test::make_def(ebpf::MapType::Array, 4, 8, 1, 0, "counter");
 }
 
 ebpf::Program xdp_program(const std::string& name, const std::string& source) {
@@ -206,7 +196,7 @@ ebpf::ElfObject map_update_object() {
     exit
   )",
                                 kHelperMapLookupElem, kHelperMapUpdateElem),
-                    {counter_map(), map_definition("last", ebpf::MapType::Hash, 4, 8, 4)});
+                    {counter_map(), ebpf::test::make_def(ebpf::MapType::Hash, 4, 8, 4, 0, "last")});
 }
 
 constexpr uint64_t kFaultingRun = 40;
@@ -216,8 +206,8 @@ constexpr uint64_t kFaultingRun = 40;
 // call targets are compiled checked). XDP_DROP when the tail call falls through: the tail-call
 // count must restart every run, or the kernel's limit of 33 would be reached.
 ebpf::ElfObject tail_calling_object() {
-  ebpf::ElfObject object =
-      xdp_object(fmt::format(R"(
+  ebpf::ElfObject object = xdp_object(
+      fmt::format(R"(
     r6 = r1
     *(u32 *)(r10 - 4) = 0
     r2 = r10
@@ -239,8 +229,8 @@ ebpf::ElfObject tail_calling_object() {
     r0 = 1
     exit
   )",
-                             kHelperMapLookupElem, kFaultingRun, kHelperTailCall),
-                 {map_definition("jump_table", ebpf::MapType::ProgArray, 4, 4, 4), counter_map()});
+                  kHelperMapLookupElem, kFaultingRun, kHelperTailCall),
+      {ebpf::test::make_def(ebpf::MapType::ProgArray, 4, 4, 4, 0, "jump_table"), counter_map()});
   object.maps[0].initial_slots = {{1, "pass"}, {2, "fault"}};
   object.programs.push_back(xdp_program("pass", "r0 = 2\nexit"));
   object.programs.push_back(xdp_program("fault", "r2 = 0\nr0 = *(u64 *)(r2 + 0)\nexit"));
