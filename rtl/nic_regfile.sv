@@ -86,13 +86,11 @@ module nic_regfile #(
   // The issuing context's registers as one array indexed by register number: r0..r9 stored,
   // r10 the frame pointer, r11..r13 the packet pointers, r14 and r15 zero (no slot names them).
   // Selecting the context once, then a plain index per read port, is a smaller multiplexer
-  // than one 40-way select per port, and it simulates as an array load.
+  // than one 40-way select per port, and it simulates as an array load. Each entry is assigned
+  // once: clearing the whole array first costs a simulator 16 stores per evaluation.
   logic [63:0] view [16];
 
   always_comb begin
-    for (int r = 0; r < 16; r++) begin
-      view[r] = '0;
-    end
     for (int r = 0; r < Stored; r++) begin
       view[r] = regs_q[slot(rd_ctx_i, 4'(r))];
     end
@@ -100,6 +98,8 @@ module nic_regfile #(
     view[11] = {32'b0, pkt_data_i};
     view[12] = {32'b0, pkt_end_i};
     view[13] = {32'b0, pkt_meta_i};
+    view[14] = '0;
+    view[15] = '0;
   end
 
   for (genvar p = 0; p < RdPorts; p++) begin : g_read
