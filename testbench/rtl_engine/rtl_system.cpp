@@ -6,11 +6,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <type_traits>
 
 #include "ebpf/util/error.h"
 #include "firmware/isa/address_map.h"
 #include "firmware/routines/routines.h"
+#include "model/memory/host_bytes.h"
 #include "testbench/rtl_engine/rtl_kanata.h"
 #include "testbench/rtl_engine/rtl_ports.h"
 #include "testbench/rtl_engine/rtl_wave_layout.h"
@@ -41,34 +41,6 @@ void check_config(const model::ModelConfig& config) {
   require(l.divide64 == kRtlDiv64Latency && l.divide32 == kRtlDiv32Latency,
           fmt::format("divide latencies of {} (64-bit) and {} (32-bit)", kRtlDiv64Latency,
                       kRtlDiv32Latency));
-}
-
-// Calls f with a memory port's access size, the usual sizes as compile-time constants so that
-// a copy of that many bytes is one move rather than a call to memcpy with a variable length.
-template <typename F>
-void with_access_size(uint32_t size, F&& f) {
-  switch (size) {
-    case 1:
-      return f(std::integral_constant<uint32_t, 1>{});
-    case 2:
-      return f(std::integral_constant<uint32_t, 2>{});
-    case 4:
-      return f(std::integral_constant<uint32_t, 4>{});
-    case 8:
-      return f(std::integral_constant<uint32_t, 8>{});
-    default:
-      return f(size);
-  }
-}
-
-uint64_t load_le(const uint8_t* p, uint32_t size) {
-  uint64_t v = 0;
-  with_access_size(size, [&](auto n) { std::memcpy(&v, p, n); });
-  return v;
-}
-
-void store_le(uint8_t* p, uint64_t v, uint32_t size) {
-  with_access_size(size, [&](auto n) { std::memcpy(p, &v, n); });
 }
 
 }  // namespace
@@ -317,7 +289,7 @@ void RtlSystem::answer_ports(uint32_t core, Ports& rtl, PortRequests& ports) {
                       "at 0x{:x} (context {})",
                       core, req.size, req.address, rtl.memory_context()));
     ports.hosts[p] = host;
-    rtl.set_memory_response(p, host ? load_le(host, req.size) : 0, host == nullptr);
+    rtl.set_memory_response(p, host ? model::load_le(host, req.size) : 0, host == nullptr);
   }
   if (rtl.helper_valid()) {
     const uint32_t c = rtl.helper_context();
@@ -346,7 +318,7 @@ template <typename Ports>
       const MemoryRequest& req = ports.requests[p];
       if (!req.valid || !req.write) continue;
       written[p] = rtl.retired_write_data(p);
-      store_le(ports.hosts[p], written[p], req.size);
+      model::store_le(ports.hosts[p], req.size, written[p]);
     }
   }
   if (bundle.end) {
