@@ -33,6 +33,13 @@ enum class AccessBase : uint8_t {
   Mixed,     // different kinds on different paths
 };
 
+// The numbers a u32 may hold, [min, max].
+struct U32Range {
+  uint32_t min = 0;
+  uint32_t max = 0;
+  friend bool operator==(const U32Range&, const U32Range&) = default;
+};
+
 struct InstructionFacts {
   // Reached by some execution; false marks dead code the JITs may drop.
   bool reachable = false;
@@ -59,6 +66,11 @@ struct InstructionFacts {
   // map pointer on all of them. A JIT may then specialise the call to that map (inline an
   // array lookup, as the kernel's map_gen_lookup does).
   std::optional<int32_t> helper_map;
+  // Calls of bpf_map_lookup_elem: the u32 the helper reads as the key at r2, on every path
+  // (a stack key written in the call's basic block with a value the register ranges bound,
+  // register_ranges.h). A JIT inlining an array
+  // lookup needs no bounds check when max < max_entries.
+  std::optional<U32Range> lookup_key = std::nullopt;
 };
 
 struct LoopFacts {

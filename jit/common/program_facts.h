@@ -5,6 +5,7 @@
 // every access is compiled checked (SafetyMode::Checked).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace nicsim::jit {
@@ -22,6 +23,12 @@ enum class PointerKind : uint8_t {
 // A conditional jump decided the same way on every path.
 enum class BranchOutcome : uint8_t { Unknown, AlwaysTaken, NeverTaken };
 
+// The numbers a u32 holds on every path, [min, max].
+struct U32Range {
+  uint32_t min = 0;
+  uint32_t max = 0;
+};
+
 struct InstructionFacts {
   bool reachable = true;
   PointerKind base = PointerKind::Unknown;
@@ -35,6 +42,9 @@ struct InstructionFacts {
   // A helper call whose r1 is the same map on every path: that map's index in the object
   // (the JITs inline array lookups of it), else -1.
   int32_t helper_map = -1;
+  // bpf_map_lookup_elem calls: the key (the u32 at r2) on every path, when the verifier
+  // bounded it (an inlined array lookup then folds a constant or drops its bounds check).
+  std::optional<U32Range> lookup_key = std::nullopt;
 };
 
 struct ProgramFacts {

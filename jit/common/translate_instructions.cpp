@@ -21,7 +21,8 @@ void Translator::translate_jump(size_t slot, const Insn& insn) {
   const Label target =
       insn_labels_.at(static_cast<size_t>(static_cast<int64_t>(slot) + insn.branch_offset() + 1));
   const InstructionFacts* fact = facts_at(slot);
-  const BranchOutcome decided = fact != nullptr ? fact->branch : BranchOutcome::Unknown;
+  BranchOutcome decided = fact != nullptr ? fact->branch : BranchOutcome::Unknown;
+  if (decided == BranchOutcome::Unknown && slot < null_checks_.size()) decided = null_checks_[slot];
   if (insn.op() == kJmpJa || decided == BranchOutcome::AlwaysTaken) {
     emit_jump(target);
   } else if (decided != BranchOutcome::NeverTaken) {
@@ -53,7 +54,8 @@ void Translator::translate_call(size_t slot, const Insn& insn) {
   }
   switch (helper_call(slot, *info)) {
     case HelperCall::Inline:
-      emit_array_lookup(pinned_array(slot, *info)->layout());
+      emit_array_lookup(pinned_array(slot, *info)->layout(), facts_at(slot)->lookup_key,
+                        slot < key_registers_.size() ? key_registers_[slot] : -1);
       return;
     case HelperCall::MapLookup:
       // The map's own lookup, called directly: no dispatch on the map's type, key size fixed.

@@ -7,6 +7,7 @@
 #include "ebpf/runtime/helpers.h"
 #include "jit/common/jit_error.h"
 #include "jit/common/run_state.h"
+#include "jit/common/unread_definitions.h"
 
 namespace nicsim::jit {
 
@@ -120,8 +121,140 @@ bool Translator::used_run_state() const {
   return counting_ || tracking_ || code_.is_bound(leave_);
 }
 
+uint16_t Translator::helper_call_reads(size_t slot) const {
+  constexpr uint16_t kArguments = 0b111110;
+  if (!inlined_lookup(slot)) return kArguments;
+  // The inline array lookup reads the key through r2, unless the key is a known constant or
+  // is taken from the register it was stored from (whose read is the store's).
+  const auto& key = facts_at(slot)->lookup_key;
+  if ((key && key->min == key->max) || key_registers_[slot] >= 0) return 0;
+  return 1U << 2;
+}
+
+bool Translator::inlined_lookup(size_t slot) const {
+  const Insn& insn = input_.program.insns[slot];
+  if (!insn.is_call() || insn.src() != kCallHelper) return false;
+  const HelperInfo* info = find_helper(insn.imm);
+  return info != nullptr && info->function != nullptr &&
+         helper_call(slot, *info) == HelperCall::Inline;
+}
+
+std::optional<Translator::KeyStore> Translator::lookup_key_store(size_t slot) const {
+  const auto& insns = input_.program.insns;
+  std::optional<int16_t> r2_offset;  // r2 = r10 + offset at the call
+  for (size_t at = slot; at-- > 0 && !input_.blocks.leader[at + 1];) {
+    if (second_slots_[at]) continue;
+    const Insn& insn = insns[at];
+    const bool defines_r2 =
+        (insn.is_alu() || insn.cls() == kClassLdx || insn.is_lddw()) && insn.dst() == 2;
+    if (defines_r2 && !r2_offset) {
+      // r2 = r10; r2 += K, the pair compilers emit for a stack key.
+      const bool add = insn.opcode == (kClassAlu64 | kSrcK | kAluAdd) && at > 0 &&
+                       insns[at - 1].opcode == (kClassAlu64 | kSrcX | kAluMov) &&
+                       insns[at - 1].offset == 0 && insns[at - 1].dst() == 2 &&
+                       insns[at - 1].src() == kFrameRegister && !input_.blocks.leader[at];
+      if (!add || insn.imm < INT16_MIN || insn.imm > INT16_MAX) return std::nullopt;
+      r2_offset = static_cast<int16_t>(insn.imm);
+      --at;  // the copy
+      continue;
+    }
+    if (insn.cls() == kClassSt || insn.cls() == kClassStx) {
+      const bool key_store = r2_offset && insn.cls() == kClassStx && insn.mode() == kModeMem &&
+                             insn.size() == kSizeW && insn.dst() == kFrameRegister &&
+                             insn.offset == *r2_offset && insn.src() != kFrameRegister;
+      if (!key_store) return std::nullopt;  // another write to memory, or r2 not known yet
+      return KeyStore{at, insn.src()};
+    }
+    if (insn.is_jmp() || (insn.cls() == kClassLd && !insn.is_lddw())) return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void Translator::plan_key_registers() {
+  const auto& insns = input_.program.insns;
+  const size_t n = insns.size();
+  key_registers_.assign(n, -1);
+  std::vector<size_t> stores(n, 0);
+  for (size_t slot = 0; slot < n; slot += insns[slot].is_lddw() ? 2 : 1) {
+    if (!inlined_lookup(slot)) continue;
+    if (const auto store = lookup_key_store(slot)) {
+      key_registers_[slot] = static_cast<int8_t>(store->reg);
+      stores[slot] = store->slot;
+    }
+  }
+  const bool leaves_out = !hardening() && leaves_out_unread_definitions();
+  std::vector<bool> reachable(n, true);
+  for (size_t i = 0; i < n; ++i)
+    reachable[i] = facts_at(i) == nullptr || facts_at(i)->reachable;
+  // The register must still hold the key at the call: whatever defines it in between must be
+  // left out, which may take the key from another call (then its r2 is read again).
+  for (bool changed = true; changed;) {
+    if (leaves_out) {
+      unread_ = unread_definitions(insns, reachable,
+                                   [this](size_t slot) { return helper_call_reads(slot); });
+    }
+    changed = false;
+    for (size_t slot = 0; slot < n; ++slot) {
+      const int reg = key_registers_[slot];
+      if (reg < 0) continue;
+      for (size_t k = stores[slot] + 1; k < slot; ++k) {
+        const Insn& insn = insns[k];
+        const bool defines = !second_slots_[k] && insn.dst() == reg &&
+                             (insn.is_alu() || insn.cls() == kClassLdx || insn.is_lddw());
+        if (defines && !(k < unread_.size() && unread_[k])) {
+          key_registers_[slot] = -1;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+}
+
+bool Translator::lookup_cannot_fail(size_t slot) const {
+  if (!inlined_lookup(slot)) return false;
+  const auto& key = facts_at(slot)->lookup_key;
+  const HelperInfo* info = find_helper(input_.program.insns[slot].imm);
+  return key && key->max < pinned_array(slot, *info)->layout().max_entries;
+}
+
+void Translator::plan_null_checks() {
+  const auto& insns = input_.program.insns;
+  for (size_t call = 0; call < insns.size(); call += insns[call].is_lddw() ? 2 : 1) {
+    if (!lookup_cannot_fail(call)) continue;
+    uint16_t holding = 1U << 0;  // registers holding the lookup's result
+    for (size_t at = call + 1; at < insns.size() && !input_.blocks.leader[at];
+         at += insns[at].is_lddw() ? 2 : 1) {
+      const Insn& insn = insns[at];
+      const bool null_test = insn.cls() == kClassJmp && insn.source() == kSrcK && insn.imm == 0 &&
+                             (insn.op() == kJmpJeq || insn.op() == kJmpJne);
+      if (null_test && (holding & (1U << insn.dst()))) {
+        if (null_checks_.empty()) null_checks_.assign(insns.size(), BranchOutcome::Unknown);
+        null_checks_[at] =
+            insn.op() == kJmpJeq ? BranchOutcome::NeverTaken : BranchOutcome::AlwaysTaken;
+      }
+      if (insn.is_jmp()) break;  // jumps, calls and exits end the straight line
+      const bool copy = insn.opcode == (kClassAlu64 | kSrcX | kAluMov) && insn.offset == 0 &&
+                        insn.imm == 0 && (holding & (1U << insn.src()));
+      if (copy) {
+        holding |= static_cast<uint16_t>(1U << insn.dst());
+      } else if (insn.is_alu() || insn.cls() == kClassLdx || insn.is_lddw()) {
+        holding &= static_cast<uint16_t>(~(1U << insn.dst()));
+      } else if (insn.cls() != kClassSt && insn.cls() != kClassStx) {
+        break;  // legacy packet loads
+      } else if (insn.mode() == kModeAtomic && (insn.imm & kAtomicFetch)) {
+        holding = 0;  // defines r0 or its source: give up rather than track which
+      }
+    }
+  }
+}
+
 void Translator::emit_program() {
   plan_calls();
+  if (verified_) {
+    plan_null_checks();
+    plan_key_registers();
+  }
   emit_prologue();
   const auto& insns = input_.program.insns;
   for (size_t i = 0; i < insns.size();) {
@@ -133,7 +266,8 @@ void Translator::emit_program() {
       code_.bind(insn_labels_[i + 1]);  // never a target (validated), bound for completeness
     }
     // Verified code leaves out what no execution reaches (checked code counts it in blocks).
-    const bool dead = verified_ && facts_at(i) != nullptr && !facts_at(i)->reachable;
+    const bool dead = (verified_ && facts_at(i) != nullptr && !facts_at(i)->reachable) ||
+                      (i < unread_.size() && unread_[i]);
     if (!dead && counting_ && input_.blocks.leader[i]) charge_block(i);
     if (!dead && copy_then_add(i) &&
         emit_copy_plus_constant(insns[i].dst(), insns[i].src(), insns[next].imm)) {

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "ebpf/isa/instruction.h"
@@ -117,13 +118,22 @@ class Translator {
   virtual void emit_fault(slow_path::FaultKind kind, size_t slot, uint32_t extra) = 0;
   // Verified code, bpf_map_lookup_elem of an array map the verifier pinned to this call: r0 =
   // the address of the value whose u32 index r2 points to, or 0 when out of range, computed
-  // inline (the kernel's map_gen_lookup); r1..r5 are left as they are. Only where
-  // inlines_array_lookup (else the helper is called).
+  // inline (the kernel's map_gen_lookup); r1..r5 are left as they are. `key`: the index's
+  // range when the verifier bounded it; `key_register`: an eBPF register whose low 32 bits
+  // are the key (stored from it in the same straight line), read instead of memory at r2, or
+  // -1. Only where inlines_array_lookup (else the helper is called).
   virtual bool inlines_array_lookup(const ebpf::ArrayLayout&) const { return false; }
-  virtual void emit_array_lookup(const ebpf::ArrayLayout&) {}
+  virtual void emit_array_lookup(const ebpf::ArrayLayout&, const std::optional<U32Range>& key,
+                                 int key_register) {
+    (void)key;
+    (void)key_register;
+  }
   // Verified code may call a helper's HelperInfo::verified function directly, through a
   // thunk per helper (emit_direct_helper_thunk), when the backend runs host code natively.
   virtual bool calls_helpers_directly() const { return false; }
+  // Verified code leaves out register definitions no instruction reads (unread_definitions.h;
+  // not when hardening, whose code stays as it was).
+  virtual bool leaves_out_unread_definitions() const { return false; }
   // The thunk, entered by emit_stub_call: calls `function` with the C ABI (r1..r5 and, when
   // `pass_runtime`, the Runtime as arguments), r0 its result; r1..r5 need not survive (the
   // verifier proved that no instruction reads them after a call before writing them).
@@ -221,6 +231,25 @@ class Translator {
   // Before the prologue: whether any call goes through a stub (then the run state is set up)
   // and whether any calls native code at all (then the stack is aligned for it).
   void plan_calls();
+  // The registers the translation of the helper call at `slot` reads.
+  uint16_t helper_call_reads(size_t slot) const;
+  // An inline array lookup whose key the verifier proved below max_entries yields a value's
+  // address, never null: a null test of it (or of a copy) later in the same straight-line
+  // block is decided here. The verifier still explores the null branch (its acceptance is
+  // the kernel's); only the compiled code drops it.
+  void plan_null_checks();
+  bool lookup_cannot_fail(size_t slot) const;
+  bool inlined_lookup(size_t slot) const;
+  // Where an inline lookup at `slot` can take its key from a register: the call's straight
+  // line stores `*(u32 *)(r10 + K) = rX` and then sets r2 = r10 + K, with no other store.
+  struct KeyStore {
+    size_t slot = 0;
+    int reg = 0;
+  };
+  std::optional<KeyStore> lookup_key_store(size_t slot) const;
+  // key_registers_ (where the stored register still holds the key at the call, every
+  // definition of it in between being left out) and unread_.
+  void plan_key_registers();
   Label direct_helper_thunk(uint64_t function, bool pass_runtime);
   // The helper stub's entry for one helper: it loads the helper's address into the scratch
   // register, so that every call site of the helper is one call.
@@ -258,7 +287,10 @@ class Translator {
   bool packet_moves_direct_ = false;
   size_t last_slot_ = 0;  // the last instruction in program order
 
-  std::vector<bool> second_slots_;  // slots holding the upper half of an lddw
+  std::vector<bool> second_slots_;          // slots holding the upper half of an lddw
+  std::vector<bool> unread_;                // definitions left out (verified code; empty: none)
+  std::vector<int8_t> key_registers_;       // by call slot: the key's register, or -1
+  std::vector<BranchOutcome> null_checks_;  // decided by plan_null_checks (empty: none)
   std::vector<Label> insn_labels_;
   std::vector<uint32_t> insn_offsets_;
   uint32_t instructions_end_ = 0;

@@ -71,6 +71,7 @@ ProgramFacts facts_from_verifier(const verifier::VerifiedProgram& verified) {
     // fuzzer found such a program (seed 108733).
     f.zero_extension_redundant = fact.zero_extension_redundant;
     if (fact.helper_map) f.helper_map = *fact.helper_map;
+    if (fact.lookup_key) f.lookup_key = U32Range{fact.lookup_key->min, fact.lookup_key->max};
   }
   out.reads_only_written_stack = in.reads_only_written_stack();
   return out;

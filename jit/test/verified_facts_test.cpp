@@ -141,5 +141,43 @@ TEST(VerifiedFacts, HelperCallsKnowTheirMapWhenEveryPathAgrees) {
   EXPECT_EQ(facts.insns[5].helper_map, -1);   // not a call
 }
 
+// The key of a lookup reaches the JITs as the verifier bounded it: a constant stored in the
+// call's block, or the range of the register stored there.
+TEST(VerifiedFacts, LookupKeysCarryTheVerifiersRange) {
+  ebpf::ElfObject object =
+      ebpf::make_single_program_object(ebpf::assemble("r9 = r1\n"                 // 0
+                                                      "*(u32 *)(r10 - 4) = 7\n"   // 1
+                                                      "r2 = r10\n"                // 2
+                                                      "r2 += -4\n"                // 3
+                                                      "r1 = map[id:0]\n"          // 4
+                                                      "call 1\n"                  // 6
+                                                      "r6 = *(u32 *)(r9 + 16)\n"  // 7
+                                                      "r6 &= 15\n"                // 8
+                                                      "*(u32 *)(r10 - 8) = r6\n"  // 9
+                                                      "r2 = r10\n"                // 10
+                                                      "r2 += -8\n"                // 11
+                                                      "r1 = map[id:0]\n"          // 12
+                                                      "call 1\n"                  // 14
+                                                      "r0 = 2\n"
+                                                      "exit"),
+                                       ebpf::ProgramType::Xdp, "xdp");
+  ebpf::MapDefinition def;
+  def.name = "a";
+  def.type = ebpf::MapType::Array;
+  def.key_size = 4;
+  def.value_size = 8;
+  def.max_entries = 4;
+  object.maps.push_back(def);
+  const ProgramFacts facts =
+      facts_from_verifier(verifier::verify_program(object, object.programs[0]));
+  ASSERT_TRUE(facts.insns[6].lookup_key.has_value());
+  EXPECT_EQ(facts.insns[6].lookup_key->min, 7u);
+  EXPECT_EQ(facts.insns[6].lookup_key->max, 7u);
+  ASSERT_TRUE(facts.insns[14].lookup_key.has_value());
+  EXPECT_EQ(facts.insns[14].lookup_key->min, 0u);
+  EXPECT_EQ(facts.insns[14].lookup_key->max, 15u);
+  EXPECT_FALSE(facts.insns[7].lookup_key.has_value());  // not a call
+}
+
 }  // namespace
 }  // namespace nicsim::jit

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+
 #include "jit/common/jit_error.h"
 
 namespace nicsim::jit::x86 {
@@ -195,6 +197,19 @@ void X86Encoder::lea(Reg dst, Mem src) {
   rex_rm(Width::W64, dst, src);
   code_.put8(0x8d);
   modrm_mem(reg_code(dst), src);
+}
+
+void X86Encoder::lea_indexed(Reg dst, Reg base, Reg index, uint8_t scale) {
+  require(index != Reg::rsp, "rsp cannot be an index");
+  require(std::has_single_bit(scale) && scale <= 8, "an index scale is 1, 2, 4 or 8");
+  rex(true, reg_code(dst), reg_code(index), reg_code(base), false);
+  code_.put8(0x8d);
+  // rbp/r13 as a SIB base with mod 00 would mean "no base": they carry a zero disp8.
+  const bool needs_disp = low3(base) == 5;
+  code_.put8(static_cast<uint8_t>((needs_disp ? 0x40 : 0x00) | ((reg_code(dst) & 7) << 3) | 4));
+  code_.put8(
+      static_cast<uint8_t>((std::countr_zero(scale) << 6) | (low3(index) << 3) | low3(base)));
+  if (needs_disp) code_.put8(0);
 }
 
 void X86Encoder::push(Reg r) {

@@ -50,6 +50,8 @@ class X86Encoder {
   void movzx_reg(Width from, Reg dst, Reg src);            // movzx r32, r8/r16
   void movsx_reg(Width from, Width to, Reg dst, Reg src);  // movsx r32/r64, r8/r16; movsxd
   void lea(Reg dst, Mem src);                              // lea r64, [m]
+  // lea r64, [base + index * scale] (scale 1, 2, 4 or 8; index not rsp)
+  void lea_indexed(Reg dst, Reg base, Reg index, uint8_t scale);
   void push(Reg r);
   void pop(Reg r);
 

@@ -88,8 +88,10 @@ class X86Translator final : public Translator {
 
   // --- verified helper calls (x86_translate_helpers.cpp) ---
   bool inlines_array_lookup(const ebpf::ArrayLayout& layout) const override;
-  void emit_array_lookup(const ebpf::ArrayLayout& layout) override;
+  void emit_array_lookup(const ebpf::ArrayLayout& layout, const std::optional<U32Range>& key,
+                         int key_register) override;
   bool calls_helpers_directly() const override { return true; }
+  bool leaves_out_unread_definitions() const override { return true; }
   void emit_direct_helper_thunk(uint64_t function, bool pass_runtime) override;
 
   // --- stubs (x86_stubs.cpp) ---

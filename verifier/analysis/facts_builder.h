@@ -4,9 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <vector>
 
 #include "verifier/analysis/context.h"
+#include "verifier/analysis/register_ranges.h"
 #include "verifier/facts.h"
 #include "verifier/state/state.h"
 
@@ -47,8 +50,25 @@ class FactsBuilder {
     bool edge_fallthrough = false;
     uint8_t map_status = kUnset;  // helper calls: r1's map pointer
     int32_t map = -1;
+    // bpf_map_lookup_elem: where r2 pointed (frame, offset; the same on every path), so that
+    // the key's store can be looked for in the call's block.
+    uint8_t key_at_status = kUnset;
+    int32_t key_frame = -1;
+    int32_t key_depth = -1;
+    int64_t key_offset = 0;
     std::vector<int32_t> proofs;
   };
+  void record_lookup_key(Accumulator& a, const VerifierState& s);
+  // What finding stored keys computes once per program (per function for the ranges).
+  struct KeyAnalysis {
+    std::vector<uint8_t> jumped_to;  // by instruction: some jump targets it
+    std::map<int32_t, std::vector<std::optional<RegisterRanges>>> ranges;
+  };
+  // The lookup key at helper call `call`: the value a store through the frame pointer in the
+  // call's basic block left there (nullopt when there is none).
+  std::optional<U32Range> key_stored_in_block(const AnalysisContext& ctx, int32_t call,
+                                              int64_t key_offset, KeyAnalysis& analysis) const;
+
   std::vector<Accumulator> acc_;
   std::vector<uint32_t> stack_depths_;
 };

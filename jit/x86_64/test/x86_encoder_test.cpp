@@ -60,7 +60,9 @@ struct Op {
   int64_t imm = 0;
   x86_reg base = X86_REG_INVALID;
   int64_t disp = 0;
-  int size = 0;  // bytes; for immediates compared modulo this size
+  int size = 0;                     // bytes; for immediates compared modulo this size
+  x86_reg index = X86_REG_INVALID;  // memory: [base + index * scale + disp]
+  int scale = 1;
 };
 
 Op R(Reg r, Width w) {
@@ -72,6 +74,13 @@ Op I(int64_t value, Width w) {
 Op M(Mem m, Width w) {
   return Op{Op::Memory, X86_REG_INVALID,    0, capstone_reg(m.base, Width::W64),
             m.disp,     static_cast<int>(w)};
+}
+
+Op MI(Reg base, Reg index, int scale, Width w) {
+  Op op = M(Mem{base, 0}, w);
+  op.index = capstone_reg(index, Width::W64);
+  op.scale = scale;
+  return op;
 }
 
 // Immediates are shown masked to the width of the instruction's first operand (Capstone gives
@@ -86,7 +95,10 @@ std::string describe(const Op& op, int first_size) {
       return fmt::format("imm:{:#x}", value);
     }
     case Op::Memory:
-      return fmt::format("mem{}[reg{}{:+}]", op.size, static_cast<int>(op.base), op.disp);
+      if (op.index == X86_REG_INVALID)
+        return fmt::format("mem{}[reg{}{:+}]", op.size, static_cast<int>(op.base), op.disp);
+      return fmt::format("mem{}[reg{}+reg{}*{}{:+}]", op.size, static_cast<int>(op.base),
+                         static_cast<int>(op.index), op.scale, op.disp);
   }
   return "?";
 }
@@ -129,8 +141,8 @@ class Capstone {
             ops.push_back(Op{Op::Immediate, X86_REG_INVALID, op.imm, X86_REG_INVALID, 0, op.size});
             break;
           case X86_OP_MEM:
-            EXPECT_EQ(op.mem.index, X86_REG_INVALID);
-            ops.push_back(Op{Op::Memory, X86_REG_INVALID, 0, op.mem.base, op.mem.disp, op.size});
+            ops.push_back(Op{Op::Memory, X86_REG_INVALID, 0, op.mem.base, op.mem.disp, op.size,
+                             op.mem.index, op.mem.scale});
             break;
           default:
             ADD_FAILURE() << "unexpected operand type";
@@ -241,6 +253,27 @@ TEST_F(X86EncoderTest, LoadsAllWidthsAndAddressingForms) {
                 expect("lea", {R(d, Width::W64), M(m, Width::W64)}));
     }
   }
+}
+
+TEST_F(X86EncoderTest, LeaWithScaledIndex) {
+  for (Reg d : kAllRegs) {
+    for (Reg base : kAllRegs) {
+      for (Reg index : kAllRegs) {
+        if (index == Reg::rsp) continue;  // no such index
+        for (int scale : {1, 2, 4, 8}) {
+          EXPECT_EQ(encode(cs,
+                           [&](X86Encoder& e) {
+                             e.lea_indexed(d, base, index, static_cast<uint8_t>(scale));
+                           }),
+                    expect("lea", {R(d, Width::W64), MI(base, index, scale, Width::W64)}));
+        }
+      }
+    }
+  }
+  EXPECT_THROW(encode(cs, [](X86Encoder& e) { e.lea_indexed(Reg::rax, Reg::rax, Reg::rsp, 1); }),
+               JitError);
+  EXPECT_THROW(encode(cs, [](X86Encoder& e) { e.lea_indexed(Reg::rax, Reg::rax, Reg::rcx, 3); }),
+               JitError);
 }
 
 TEST_F(X86EncoderTest, StoresAllWidths) {

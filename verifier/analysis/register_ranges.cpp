@@ -1,0 +1,210 @@
+#include "verifier/analysis/register_ranges.h"
+
+#include "verifier/analysis/cmp_of.h"
+#include "verifier/domain/scalar_alu.h"
+#include "verifier/domain/scalar_compare.h"
+
+namespace nicsim::verifier {
+
+using namespace ebpf;
+
+namespace {
+
+// Functions above this size are not analysed (the ranges take 700 bytes per instruction).
+constexpr int32_t kMaxFunctionSize = 65536;
+
+// Joins at one instruction before its changing registers are widened to unknown (loops).
+constexpr int kJoinsBeforeWidening = 16;
+
+std::optional<AluOp> modelled_alu_op(const Instruction& i) {
+  const int bits = i.cls() == kClassAlu64 ? 64 : 32;
+  const bool shift_in_range = i.source() == kSrcK && i.imm >= 0 && i.imm < bits;
+  switch (i.op()) {
+    case kAluAdd:
+      return AluOp::Add;
+    case kAluSub:
+      return AluOp::Sub;
+    case kAluMul:
+      return AluOp::Mul;
+    case kAluOr:
+      return AluOp::Or;
+    case kAluAnd:
+      return AluOp::And;
+    case kAluXor:
+      return AluOp::Xor;
+    case kAluDiv:
+      return i.offset == 0 ? std::optional(AluOp::Div) : std::nullopt;
+    case kAluMod:
+      return i.offset == 0 ? std::optional(AluOp::Mod) : std::nullopt;
+    case kAluLsh:
+      return shift_in_range ? std::optional(AluOp::Lsh) : std::nullopt;
+    case kAluRsh:
+      return shift_in_range ? std::optional(AluOp::Rsh) : std::nullopt;
+    default:  // neg, byte swaps, arsh, sign-extending moves: not needed for keys
+      return std::nullopt;
+  }
+}
+
+void transfer_alu(const Instruction& i, RegisterRanges& regs) {
+  const bool is64 = i.cls() == kClassAlu64;
+  const Scalar src = i.source() == kSrcX
+                         ? regs[i.src()]
+                         : Scalar::constant(is64 ? static_cast<uint64_t>(int64_t{i.imm})
+                                                 : static_cast<uint32_t>(i.imm));
+  Scalar& dst = regs[i.dst()];
+  if (i.op() == kAluMov) {
+    // offset: sign-extending moves; imm with a register source: address-space casts.
+    const bool plain = i.offset == 0 && (i.source() == kSrcK || i.imm == 0);
+    dst = !plain ? Scalar::unknown() : is64 ? src : src.truncate(4);
+    return;
+  }
+  const auto op = modelled_alu_op(i);
+  if (!op) {
+    dst = Scalar::unknown();
+  } else {
+    dst = is64 ? alu64(*op, dst, src) : alu32(*op, dst, src);
+  }
+}
+
+void clobber_caller_saved(RegisterRanges& regs) {
+  for (int r = 0; r <= 5; ++r)
+    regs[r] = Scalar::unknown();
+}
+
+// The registers after a non-branching instruction.
+void transfer(const AnalysisContext& ctx, int32_t at, RegisterRanges& regs) {
+  const Instruction& i = ctx.insns[at];
+  switch (i.cls()) {
+    case kClassAlu:
+    case kClassAlu64:
+      transfer_alu(i, regs);
+      break;
+    case kClassLdx: {
+      const unsigned bytes = i.size() == kSizeB ? 1 : i.size() == kSizeH ? 2 : 4;
+      const bool zero_extended = i.mode() == kModeMem && i.size() != kSizeDw;
+      regs[i.dst()] = zero_extended ? Scalar::unknown_of_size(bytes) : Scalar::unknown();
+      break;
+    }
+    case kClassLd:
+      if (i.is_lddw()) {
+        const uint64_t value = static_cast<uint32_t>(i.imm) |
+                               (uint64_t{static_cast<uint32_t>(ctx.insns[at + 1].imm)} << 32);
+        regs[i.dst()] = i.src() == 0 ? Scalar::constant(value) : Scalar::unknown();
+      } else {
+        clobber_caller_saved(regs);  // legacy packet loads: r0 the value, r1..r5 scratch
+      }
+      break;
+    case kClassStx:
+      if (i.mode() == kModeAtomic && (i.imm & kAtomicFetch)) {
+        regs[i.imm == kAtomicCmpxchg ? 0 : i.src()] = Scalar::unknown();
+      }
+      break;
+    case kClassJmp:
+    case kClassJmp32:
+      if (i.is_call() || i.is_callx()) clobber_caller_saved(regs);
+      break;
+    default:
+      break;
+  }
+}
+
+bool is_comparison(uint8_t op) {
+  switch (op) {
+    case kJmpJeq:
+    case kJmpJgt:
+    case kJmpJge:
+    case kJmpJset:
+    case kJmpJne:
+    case kJmpJsgt:
+    case kJmpJsge:
+    case kJmpJlt:
+    case kJmpJle:
+    case kJmpJslt:
+    case kJmpJsle:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The registers on one side of a conditional jump; nullopt when that side cannot happen.
+std::optional<RegisterRanges> refine_side(const Instruction& i, const RegisterRanges& regs,
+                                          bool taken) {
+  const bool with_register = i.source() == kSrcX;
+  if (!is_comparison(i.op()) || (with_register && i.src() == i.dst())) return regs;
+  const bool is32 = i.cls() == kClassJmp32;
+  const Scalar other =
+      with_register ? regs[i.src()] : Scalar::constant(static_cast<uint64_t>(int64_t{i.imm}));
+  const CmpOp op = taken ? cmp_of(i.op()) : negate(cmp_of(i.op()));
+  const auto refined = refine(op, regs[i.dst()], other, is32);
+  if (!refined) return std::nullopt;
+  RegisterRanges out = regs;
+  out[i.dst()] = refined->first;
+  if (with_register) out[i.src()] = refined->second;
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::optional<RegisterRanges>> register_ranges(const AnalysisContext& ctx,
+                                                           int32_t function) {
+  const Function& f = ctx.cfg.functions().at(function);
+  const int32_t start = f.start;
+  const int32_t end = f.end;
+  if (end - start > kMaxFunctionSize) return {};
+  std::vector<std::optional<RegisterRanges>> in(end - start);
+  std::vector<int> joins(end - start, 0);
+  std::vector<int32_t> work;
+  std::vector<uint8_t> queued(end - start, 0);
+
+  const auto arrive = [&](int32_t target, const RegisterRanges& regs) {
+    if (target < start || target >= end) return;
+    auto& slot = in[target - start];
+    if (!slot) {
+      slot = regs;
+    } else {
+      RegisterRanges joined;
+      bool changed = false;
+      const bool widen = ++joins[target - start] > kJoinsBeforeWidening;
+      for (int r = 0; r < kRegisterCount; ++r) {
+        joined[r] = (*slot)[r].join(regs[r]);
+        if (joined[r] == (*slot)[r]) continue;
+        changed = true;
+        if (widen) joined[r] = Scalar::unknown();
+      }
+      if (!changed) return;
+      slot = joined;
+    }
+    if (!queued[target - start]) {
+      queued[target - start] = 1;
+      work.push_back(target);
+    }
+  };
+
+  RegisterRanges entry;
+  entry.fill(Scalar::unknown());
+  arrive(start, entry);
+  while (!work.empty()) {
+    const int32_t at = work.back();
+    work.pop_back();
+    queued[at - start] = 0;
+    const Instruction& i = ctx.insns[at];
+    RegisterRanges regs = *in[at - start];
+    if (i.is_exit()) continue;
+    if (i.is_branch()) {
+      const auto target = static_cast<int32_t>(at + i.branch_offset() + 1);
+      if (i.is_unconditional_jump()) {
+        arrive(target, regs);
+        continue;
+      }
+      if (const auto taken = refine_side(i, regs, true)) arrive(target, *taken);
+      if (const auto fallthrough = refine_side(i, regs, false)) arrive(at + 1, *fallthrough);
+      continue;
+    }
+    transfer(ctx, at, regs);
+    arrive(at + (i.is_lddw() ? 2 : 1), regs);
+  }
+  return in;
+}
+
+}  // namespace nicsim::verifier
