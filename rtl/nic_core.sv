@@ -292,7 +292,8 @@ module nic_core #(
       .ctx_value_o   (ctx_value[l])
     );
     // ldnf does not fault: a faulting access reads as 0.
-    assign lane_fault[l] = nic_pkg::ctl_is_mem(ctl[l]) && agu_fault[l] && !nic_pkg::ctl_no_fault(ctl[l]);
+    assign lane_fault[l] = ctl[l][nic_pkg::CtlIsMem] && agu_fault[l] &&
+                           !ctl[l][nic_pkg::CtlNoFault];
   end
 
   // ---- memory ports ----
@@ -342,7 +343,7 @@ module nic_core #(
     div_lane    = 0;
     for (int l = 0; l < Lanes; l++) begin
       if (!fired) begin
-        if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpBranch && taken[l]) begin
+        if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpBranch && taken[l]) begin
           fired = 1'b1;
           if (word[l][43:32] >= nic_pkg::ExitVectorBase) begin
             ctrl_exit  = 1'b1;
@@ -351,34 +352,34 @@ module nic_core #(
             ctrl_jump   = 1'b1;
             jump_target = word[l][43:32];
           end
-        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpCallf) begin
+        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpCallf) begin
           fired       = 1'b1;
           ctrl_jump   = 1'b1;
           ctrl_call   = 1'b1;
           jump_target = word[l][43:32];
-        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpRet) begin
+        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpRet) begin
           fired       = 1'b1;
           ctrl_jump   = 1'b1;
           jump_target = lr_q[ic];
-        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpExitImm) begin
+        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitImm) begin
           fired      = 1'b1;
           ctrl_exit  = 1'b1;
           exit_value = {{32{word[l][31]}}, word[l][31:0]};
-        end else if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpExitReg) begin
+        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitReg) begin
           fired      = 1'b1;
           ctrl_exit  = 1'b1;
           exit_value = ra_val[l];
         end
       end
-      if (nic_pkg::ctl_op(ctl[l]) == nic_pkg::OpHcall) begin
+      if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpHcall) begin
         has_hcall = 1'b1;
         hcall_id  = word[l][31:0];
       end
-      if (nic_pkg::ctl_uses_mul(ctl[l])) begin
+      if (ctl[l][nic_pkg::CtlUsesMul]) begin
         mul_a = ra_val[l];
         mul_b = lane_b[l];
       end
-      if (nic_pkg::ctl_uses_div(ctl[l])) begin
+      if (ctl[l][nic_pkg::CtlUsesDiv]) begin
         has_div  = 1'b1;
         div_lane = LaneW'(l);
       end
@@ -421,8 +422,8 @@ module nic_core #(
   ) u_divider (
     .clk_i, .rst_ni,
     .start_i      (commit && has_div),
-    .func_i       (nic_pkg::ctl_func(ctl[div_lane])),
-    .w32_i        (nic_pkg::ctl_w32(ctl[div_lane])),
+    .func_i       (ctl[div_lane][nic_pkg::CtlFunc +: nic_pkg::CtlFuncBits]),
+    .w32_i        (ctl[div_lane][nic_pkg::CtlW32]),
     .a_i          (ra_val[div_lane]),
     .b_i          (lane_b[div_lane]),
     .ctx_i        (ic),
@@ -452,7 +453,7 @@ module nic_core #(
     end
     nic_wb_pipe #(.Contexts(Contexts), .Latency(LoadLatency)) u_wb (
       .clk_i, .rst_ni,
-      .in_valid_i      (commit && nic_pkg::ctl_writes_late(ctl[l])),
+      .in_valid_i      (commit && ctl[l][nic_pkg::CtlWritesLate]),
       .in_ctx_i        (ic),
       .in_reg_i        (word[l][55:52]),
       .in_ctl_i        (ctl[l]),
@@ -480,7 +481,7 @@ module nic_core #(
   logic [Lanes-1:0]    now_writes, wb_writes;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_wr_lane
-    assign now_writes[l]                    = nic_pkg::ctl_writes_now(ctl[l]);
+    assign now_writes[l]                    = ctl[l][nic_pkg::CtlWritesNow];
     assign wb_writes[l]                     = wb_valid[l];
     assign wr_ctx[(PortNow+l)*CtxW +: CtxW] = ic;
     assign wr_reg[(PortNow+l)*4 +: 4]       = word[l][55:52];

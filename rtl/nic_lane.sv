@@ -43,7 +43,7 @@ module nic_lane (
   always_comb begin
     imm_sext      = {{32{word_i[31]}}, word_i[31:0]};
     x12_sext      = {{52{word_i[43]}}, word_i[43:32]};
-    reg_form      = nic_pkg::ctl_bsel(ctl_i) == nic_pkg::BselReg;
+    reg_form      = ctl_i[nic_pkg::CtlBsel +: nic_pkg::CtlBselBits] == nic_pkg::BselReg;
     b_o           = '0;
     now_value_o   = '0;
     taken_o       = 1'b0;
@@ -53,15 +53,15 @@ module nic_lane (
     map_o         = 1'b0;
     ctx_window_o  = 1'b0;
     ctx_value_o   = '0;
-    unique case (nic_pkg::ctl_op(ctl_i))
+    unique case (ctl_i[nic_pkg::CtlOp +: nic_pkg::CtlOpBits])
       nic_pkg::OpAlu: begin  // also the operands of mul and the division family
-        unique case (nic_pkg::ctl_bsel(ctl_i))
+        unique case (ctl_i[nic_pkg::CtlBsel +: nic_pkg::CtlBselBits])
           nic_pkg::BselReg:  b_o = rb_i;
           nic_pkg::BselPool: b_o = pool_i;
           default:           b_o = imm_sext;
         endcase
-        now_value_o = nic_alu::result(nic_pkg::ctl_func(ctl_i), nic_pkg::ctl_w32(ctl_i), ra_i,
-                                      b_o);
+        now_value_o = nic_alu::result(ctl_i[nic_pkg::CtlFunc +: nic_pkg::CtlFuncBits],
+                                      ctl_i[nic_pkg::CtlW32], ra_i, b_o);
       end
 
       nic_pkg::OpMovs: begin  // section 4.6
@@ -83,7 +83,8 @@ module nic_lane (
 
       // Branch: X = ra + sext(imm32), Y = rb (register form) or X = ra, Y = sext(imm32).
       nic_pkg::OpBranch: begin
-        taken_o = nic_branch_compare::taken(nic_pkg::ctl_cond(ctl_i), nic_pkg::ctl_w32(ctl_i),
+        taken_o = nic_branch_compare::taken(ctl_i[nic_pkg::CtlCond +: nic_pkg::CtlCondBits],
+                                            ctl_i[nic_pkg::CtlW32],
                                             reg_form ? ra_i + imm_sext : ra_i,
                                             reg_form ? rb_i : imm_sext);
       end
@@ -92,21 +93,23 @@ module nic_lane (
       // ra + sext(imm32); immediate and pool stores ra + sext(x12); atomics ra + sext(imm32).
       nic_pkg::OpLoad, nic_pkg::OpStore, nic_pkg::OpAtomic, nic_pkg::OpXchg,
       nic_pkg::OpCmpxchg: begin
-        if (nic_pkg::ctl_op(ctl_i) == nic_pkg::OpLoad) begin
-          addr_o = nic_pkg::ctl_load_imm(ctl_i) ? ra_i + imm_sext : ra_i + rb_i + x12_sext;
-        end else if (nic_pkg::ctl_op(ctl_i) == nic_pkg::OpStore && !reg_form) begin
+        if (ctl_i[nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpLoad) begin
+          addr_o = ctl_i[nic_pkg::CtlLoadImm] ? ra_i + imm_sext : ra_i + rb_i + x12_sext;
+        end else if (ctl_i[nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpStore &&
+                     !reg_form) begin
           addr_o = ra_i + x12_sext;
         end else begin
           addr_o = ra_i + imm_sext;
         end
-        unique case (nic_pkg::ctl_bsel(ctl_i))
+        unique case (ctl_i[nic_pkg::CtlBsel +: nic_pkg::CtlBselBits])
           nic_pkg::BselReg:  store_value_o = rb_i;
           nic_pkg::BselPool: store_value_o = pool_i;
           default:           store_value_o = imm_sext;
         endcase
         {fault_o, map_o, ctx_window_o} =
-            nic_agu::check(addr_o, nic_pkg::ctl_size(ctl_i),
-                           nic_pkg::ctl_op(ctl_i) != nic_pkg::OpLoad, pkt_meta_i, pkt_end_i);
+            nic_agu::check(addr_o, ctl_i[nic_pkg::CtlSize +: nic_pkg::CtlSizeBits],
+                           ctl_i[nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad,
+                           pkt_meta_i, pkt_end_i);
         // struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index.
         if (ctx_window_o) begin
           unique case (addr_o[4:0])

@@ -47,9 +47,9 @@ module nic_lsu #(
   always_comb begin
     count[0] = '0;
     for (int l = 0; l < Lanes; l++) begin
-      has_port[l]  = nic_pkg::ctl_is_mem(ctl[l]) && count[l] < (PortW+1)'(MemPorts);
+      has_port[l]  = ctl[l][nic_pkg::CtlIsMem] && count[l] < (PortW+1)'(MemPorts);
       port_of[l]   = count[l][PortW-1:0];
-      count[l + 1] = count[l] + ((PortW+1)'(nic_pkg::ctl_is_mem(ctl[l])));
+      count[l + 1] = count[l] + ((PortW+1)'(ctl[l][nic_pkg::CtlIsMem]));
     end
   end
 
@@ -81,10 +81,10 @@ module nic_lsu #(
     for (int l = 0; l < Lanes; l++) begin
       if (has_port[l]) begin
         req_valid_o[port_of[l]] = issue_i && !fault_i[l] && !ctx_window_i[l];
-        req_write_o[port_of[l]] = nic_pkg::ctl_op(ctl[l]) != nic_pkg::OpLoad;
+        req_write_o[port_of[l]] = ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
         req_map_o[port_of[l]]   = map_i[l];
         req_addr[port_of[l]]    = addr_i[l*64 +: 32];
-        req_size[port_of[l]]    = nic_pkg::ctl_size(ctl[l]);
+        req_size[port_of[l]]    = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
       end
     end
   end
@@ -111,12 +111,12 @@ module nic_lsu #(
     for (int l = 0; l < Lanes; l++) begin
       if (has_port[l]) begin
         p    = port_of[l];
-        mask = nic_pkg::size_mask(nic_pkg::ctl_size(ctl[l]));
+        mask = nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
         old  = rdata[p] & mask;
         rb   = rb_i[l*64 +: 64];
-        unique case (nic_pkg::ctl_op(ctl[l]))
+        unique case (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits])
           nic_pkg::OpAtomic: begin
-            unique case (nic_pkg::ctl_atomic_op(ctl[l]))
+            unique case (ctl[l][nic_pkg::CtlAtomicOp +: nic_pkg::CtlAtomicOpBits])
               nic_pkg::AtomicAdd: req_wdata[p] = (old + rb) & mask;
               nic_pkg::AtomicOr:  req_wdata[p] = (old | rb) & mask;
               nic_pkg::AtomicAnd: req_wdata[p] = (old & rb) & mask;
@@ -133,7 +133,7 @@ module nic_lsu #(
           if (!dead) begin
             lane_rdata_o[l*64 +: 64] = old;
           end
-          if (dead && !nic_pkg::ctl_no_fault(ctl[l])) begin
+          if (dead && !ctl[l][nic_pkg::CtlNoFault]) begin
             map_fault_o = 1'b1;
           end
         end

@@ -106,58 +106,26 @@ package nic_pkg;
   localparam int unsigned SlotCtlBits = 31;  // $bits(slot_ctl_t)
 
   // Fields of a slot_ctl_t carried as a plain vector (the synthesis tool reads struct members
-  // only of module-level variables): the packed layout puts the first field at the top.
-  function automatic logic [3:0] ctl_op(logic [SlotCtlBits-1:0] c);
-    ctl_op = c[30:27];
-  endfunction
-  function automatic logic ctl_w32(logic [SlotCtlBits-1:0] c);
-    ctl_w32 = c[26];
-  endfunction
-  function automatic logic [3:0] ctl_func(logic [SlotCtlBits-1:0] c);
-    ctl_func = c[25:22];
-  endfunction
-  function automatic logic [1:0] ctl_bsel(logic [SlotCtlBits-1:0] c);
-    ctl_bsel = c[21:20];
-  endfunction
-  function automatic logic [3:0] ctl_size(logic [SlotCtlBits-1:0] c);
-    ctl_size = c[19:16];
-  endfunction
-  function automatic logic ctl_sign_ext(logic [SlotCtlBits-1:0] c);
-    ctl_sign_ext = c[15];
-  endfunction
-  function automatic logic ctl_no_fault(logic [SlotCtlBits-1:0] c);
-    ctl_no_fault = c[14];
-  endfunction
-  function automatic logic ctl_load_imm(logic [SlotCtlBits-1:0] c);
-    ctl_load_imm = c[13];
-  endfunction
-  function automatic logic [3:0] ctl_cond(logic [SlotCtlBits-1:0] c);
-    ctl_cond = c[12:9];
-  endfunction
-  function automatic logic [1:0] ctl_atomic_op(logic [SlotCtlBits-1:0] c);
-    ctl_atomic_op = c[8:7];
-  endfunction
-  function automatic logic ctl_fetch(logic [SlotCtlBits-1:0] c);
-    ctl_fetch = c[6];
-  endfunction
-  function automatic logic ctl_is_mem(logic [SlotCtlBits-1:0] c);
-    ctl_is_mem = c[5];
-  endfunction
-  function automatic logic ctl_is_control(logic [SlotCtlBits-1:0] c);
-    ctl_is_control = c[4];
-  endfunction
-  function automatic logic ctl_uses_mul(logic [SlotCtlBits-1:0] c);
-    ctl_uses_mul = c[3];
-  endfunction
-  function automatic logic ctl_uses_div(logic [SlotCtlBits-1:0] c);
-    ctl_uses_div = c[2];
-  endfunction
-  function automatic logic ctl_writes_now(logic [SlotCtlBits-1:0] c);
-    ctl_writes_now = c[1];
-  endfunction
-  function automatic logic ctl_writes_late(logic [SlotCtlBits-1:0] c);
-    ctl_writes_late = c[0];
-  endfunction
+  // only of module-level variables): the packed layout puts the first field at the top. Read
+  // as part-selects `c[CtlOp +: CtlOpBits]` at the use sites rather than through accessor
+  // functions: Verilator 5.006 gives every inlined call a pair of member temporaries that the
+  // generated code stores every evaluation (about 100 host instructions per cycle for these
+  // fields, bench/RESULTS.md rtlspeed12). `fetch` and `is_control` are not read by the core.
+  localparam int unsigned CtlOp = 27, CtlOpBits = 4;
+  localparam int unsigned CtlW32 = 26;
+  localparam int unsigned CtlFunc = 22, CtlFuncBits = 4;
+  localparam int unsigned CtlBsel = 20, CtlBselBits = 2;
+  localparam int unsigned CtlSize = 16, CtlSizeBits = 4;
+  localparam int unsigned CtlSignExt = 15;
+  localparam int unsigned CtlNoFault = 14;
+  localparam int unsigned CtlLoadImm = 13;
+  localparam int unsigned CtlCond = 9, CtlCondBits = 4;
+  localparam int unsigned CtlAtomicOp = 7, CtlAtomicOpBits = 2;
+  localparam int unsigned CtlIsMem = 5;
+  localparam int unsigned CtlUsesMul = 3;
+  localparam int unsigned CtlUsesDiv = 2;
+  localparam int unsigned CtlWritesNow = 1;
+  localparam int unsigned CtlWritesLate = 0;
 
   // ---- architectural constants (sections 2 and 3) ----
   localparam logic [63:0] FramePointer   = 64'h0000_0000_2000_0200;
@@ -239,12 +207,14 @@ package nic_pkg;
                                              logic [63:0] mem_data);
     // Package names qualified: Yosys 0.23 resolves them in the calling module otherwise.
     logic [63:0] loaded;
-    if (nic_pkg::ctl_uses_mul(c)) begin
-      late_value = nic_pkg::ctl_w32(c) ? {32'b0, product[31:0]} : product;
+    if (c[nic_pkg::CtlUsesMul]) begin
+      late_value = c[nic_pkg::CtlW32] ? {32'b0, product[31:0]} : product;
     end else begin
       loaded     = ctx_window ? ctx_value : mem_data;
-      late_value = (nic_pkg::ctl_op(c) == nic_pkg::OpLoad && nic_pkg::ctl_sign_ext(c)) ?
-                   nic_pkg::sign_extend(loaded, nic_pkg::ctl_size(c)) : loaded;
+      late_value = (c[nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpLoad &&
+                    c[nic_pkg::CtlSignExt]) ?
+                   nic_pkg::sign_extend(loaded, c[nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]) :
+                   loaded;
     end
   endfunction
 
