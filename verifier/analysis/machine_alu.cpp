@@ -5,6 +5,7 @@
 
 #include <bit>
 
+#include "verifier/analysis/alu_op_of.h"
 #include "verifier/analysis/machine.h"
 
 namespace nicsim::verifier {
@@ -19,34 +20,6 @@ const char* alu_string(uint8_t op) {
   static const char* names[] = {"+=",  "-=", "*=", "/=", "|=",   "&=",     "<<=", ">>=",
                                 "neg", "%=", "^=", "=",  "s>>=", "endian", "?",   "?"};
   return names[op >> 4];
-}
-
-AluOp alu_op_of(const Instruction& i) {
-  const bool is_signed = i.offset == 1;
-  switch (i.op()) {
-    case kAluAdd:
-      return AluOp::Add;
-    case kAluSub:
-      return AluOp::Sub;
-    case kAluMul:
-      return AluOp::Mul;
-    case kAluDiv:
-      return is_signed ? AluOp::SDiv : AluOp::Div;
-    case kAluMod:
-      return is_signed ? AluOp::SMod : AluOp::Mod;
-    case kAluOr:
-      return AluOp::Or;
-    case kAluAnd:
-      return AluOp::And;
-    case kAluXor:
-      return AluOp::Xor;
-    case kAluLsh:
-      return AluOp::Lsh;
-    case kAluRsh:
-      return AluOp::Rsh;
-    default:
-      return AluOp::Arsh;
-  }
 }
 
 bool same_pointer_family(const RegisterState& a, const RegisterState& b) {

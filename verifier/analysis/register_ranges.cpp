@@ -1,5 +1,6 @@
 #include "verifier/analysis/register_ranges.h"
 
+#include "verifier/analysis/alu_op_of.h"
 #include "verifier/analysis/cmp_of.h"
 #include "verifier/domain/scalar_alu.h"
 #include "verifier/domain/scalar_compare.h"
@@ -16,31 +17,27 @@ constexpr int32_t kMaxFunctionSize = 65536;
 // Joins at one instruction before its changing registers are widened to unknown (loops).
 constexpr int kJoinsBeforeWidening = 16;
 
+// The operations whose transfer the analysis takes from the scalar domain; others (neg, byte
+// swaps, arithmetic shifts, signed division, shifts by an amount outside the width) make the
+// destination unknown, which no key needs.
 std::optional<AluOp> modelled_alu_op(const Instruction& i) {
   const int bits = i.cls() == kClassAlu64 ? 64 : 32;
   const bool shift_in_range = i.source() == kSrcK && i.imm >= 0 && i.imm < bits;
   switch (i.op()) {
     case kAluAdd:
-      return AluOp::Add;
     case kAluSub:
-      return AluOp::Sub;
     case kAluMul:
-      return AluOp::Mul;
     case kAluOr:
-      return AluOp::Or;
     case kAluAnd:
-      return AluOp::And;
     case kAluXor:
-      return AluOp::Xor;
+      return alu_op_of(i);
     case kAluDiv:
-      return i.offset == 0 ? std::optional(AluOp::Div) : std::nullopt;
     case kAluMod:
-      return i.offset == 0 ? std::optional(AluOp::Mod) : std::nullopt;
+      return i.offset == 0 ? std::optional(alu_op_of(i)) : std::nullopt;
     case kAluLsh:
-      return shift_in_range ? std::optional(AluOp::Lsh) : std::nullopt;
     case kAluRsh:
-      return shift_in_range ? std::optional(AluOp::Rsh) : std::nullopt;
-    default:  // neg, byte swaps, arsh, sign-extending moves: not needed for keys
+      return shift_in_range ? std::optional(alu_op_of(i)) : std::nullopt;
+    default:
       return std::nullopt;
   }
 }
