@@ -149,10 +149,7 @@ std::optional<Translator::KeyStore> Translator::lookup_key_store(size_t slot) co
         (insn.is_alu() || insn.cls() == kClassLdx || insn.is_lddw()) && insn.dst() == 2;
     if (defines_r2 && !r2_offset) {
       // r2 = r10; r2 += K, the pair compilers emit for a stack key.
-      const bool add = insn.opcode == (kClassAlu64 | kSrcK | kAluAdd) && at > 0 &&
-                       insns[at - 1].opcode == (kClassAlu64 | kSrcX | kAluMov) &&
-                       insns[at - 1].offset == 0 && insns[at - 1].dst() == 2 &&
-                       insns[at - 1].src() == kFrameRegister && !input_.blocks.leader[at];
+      const bool add = at > 0 && copy_then_add(at - 1) && insns[at - 1].src() == kFrameRegister;
       if (!add || insn.imm < INT16_MIN || insn.imm > INT16_MAX) return std::nullopt;
       r2_offset = static_cast<int16_t>(insn.imm);
       --at;  // the copy

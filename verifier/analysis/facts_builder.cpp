@@ -33,19 +33,6 @@ std::optional<U32Range> low_half(const Scalar& v, int stored_bytes) {
   return std::nullopt;
 }
 
-int access_bytes(const Instruction& i) {
-  switch (i.size()) {
-    case kSizeB:
-      return 1;
-    case kSizeH:
-      return 2;
-    case kSizeW:
-      return 4;
-    default:
-      return 8;
-  }
-}
-
 // Registers whose full 64 bits an instruction reads, and registers it (re)defines.
 struct UpperUse {
   RegMask reads_full = 0;
@@ -250,7 +237,7 @@ std::optional<U32Range> FactsBuilder::key_stored_in_block(const AnalysisContext&
                              i.mode() == kModeMem && i.dst() == kFramePointer;
     if (!plain_store) return std::nullopt;  // calls, jumps, stores through other pointers
     const int64_t at_offset = i.offset;
-    const int bytes = access_bytes(i);
+    const int bytes = access_bytes(i.size());
     if (at_offset + bytes <= key_offset || at_offset >= key_offset + kKeyBytes) continue;
     if (at_offset != key_offset || bytes < kKeyBytes) return std::nullopt;
     if (i.cls() == kClassSt) {
