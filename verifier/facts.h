@@ -67,9 +67,9 @@ struct InstructionFacts {
   // array lookup, as the kernel's map_gen_lookup does).
   std::optional<int32_t> helper_map;
   // Calls of bpf_map_lookup_elem: the u32 the helper reads as the key at r2, on every path
-  // (a stack key written in the call's basic block with a value the register ranges bound,
-  // register_ranges.h). A JIT inlining an array
-  // lookup needs no bounds check when max < max_entries.
+  // (a key in the function's own stack frame whose store the value ranges follow,
+  // register_ranges.h). A JIT inlining an array lookup needs no bounds check when
+  // max < max_entries.
   std::optional<U32Range> lookup_key = std::nullopt;
 };
 

@@ -23,16 +23,6 @@ bool is_map_lookup(const Instruction& i) {
   return i.is_helper_call() && i.imm == kMapLookupElem;
 }
 
-// The low 32 bits of a register whose `stored_bytes` low bytes were stored (4 or 8). Of a
-// 64-bit store only a value below 2^32 is taken, whose low half is the value itself.
-std::optional<U32Range> low_half(const Scalar& v, int stored_bytes) {
-  if (v.u64.max <= 0xffffffffULL) {
-    return U32Range{static_cast<uint32_t>(v.u64.min), static_cast<uint32_t>(v.u64.max)};
-  }
-  if (stored_bytes == kKeyBytes) return U32Range{v.u32.min, v.u32.max};
-  return std::nullopt;
-}
-
 // Registers whose full 64 bits an instruction reads, and registers it (re)defines.
 struct UpperUse {
   RegMask reads_full = 0;
@@ -209,47 +199,31 @@ void FactsBuilder::record_lookup_key(Accumulator& a, const VerifierState& s) {
   a.key_depth = s.depth();
   // The key bytes the recorded states show are not taken, not even zero bytes: a path pruned
   // before the key's store (at a checkpoint where the stored register's value was not needed)
-  // stores a number no recorded state shows. Only a store in the call's block tells.
+  // stores a number no recorded state shows. The value ranges (register_ranges.h), which
+  // prune nothing, tell.
 }
 
-std::optional<U32Range> FactsBuilder::key_stored_in_block(const AnalysisContext& ctx, int32_t call,
-                                                          int64_t key_offset,
-                                                          KeyAnalysis& analysis) const {
-  if (analysis.jumped_to.empty()) {
-    analysis.jumped_to.assign(ctx.insns.size() + 1, 0);
-    for (size_t j = 0; j < ctx.insns.size(); ++j) {
-      const Instruction& insn = ctx.insns[j];
-      if (ctx.cfg.is_lddw_tail(static_cast<int32_t>(j)) || !insn.is_branch()) continue;
-      const int64_t target = static_cast<int64_t>(j) + insn.branch_offset() + 1;
-      if (target >= 0 && target <= static_cast<int64_t>(ctx.insns.size()))
-        analysis.jumped_to[target] = 1;
-    }
-  }
+std::optional<U32Range> FactsBuilder::key_in_frame(const AnalysisContext& ctx, int32_t call,
+                                                   int64_t key_offset,
+                                                   KeyAnalysis& analysis) const {
   const int32_t function = ctx.cfg.function_of(call);
-  const int32_t start = ctx.cfg.functions()[function].start;
-  for (int32_t at = call - 1; at >= start; --at) {
-    // The store and the call must have no instruction a jump enters between them.
-    if (analysis.jumped_to[at + 1]) return std::nullopt;
-    if (ctx.cfg.is_lddw_tail(at)) continue;
-    const Instruction& i = ctx.insns[at];
-    if (i.is_alu() || i.is_lddw() || i.cls() == kClassLdx) continue;
-    const bool plain_store = (i.cls() == kClassSt || i.cls() == kClassStx) &&
-                             i.mode() == kModeMem && i.dst() == kFramePointer;
-    if (!plain_store) return std::nullopt;  // calls, jumps, stores through other pointers
-    const int64_t at_offset = i.offset;
-    const int bytes = access_bytes(i.size());
-    if (at_offset + bytes <= key_offset || at_offset >= key_offset + kKeyBytes) continue;
-    if (at_offset != key_offset || bytes < kKeyBytes) return std::nullopt;
-    if (i.cls() == kClassSt) {
-      const auto value = static_cast<uint32_t>(i.imm);  // the low half, also of a 64-bit store
-      return U32Range{value, value};
-    }
-    auto [it, added] = analysis.ranges.try_emplace(function);
-    if (added) it->second = register_ranges(ctx, function);
-    if (it->second.empty()) return std::nullopt;  // too large to analyse
-    const auto& before = it->second[at - start];
-    if (!before) return std::nullopt;
-    return low_half((*before)[i.src()], bytes);
+  auto [it, added] = analysis.ranges.try_emplace(function);
+  if (added) {
+    // Only a store whose base was a stack pointer on some path may write the frame; an
+    // instruction the exploration never reached (None) is assumed to.
+    const auto writes_no_stack = [this](int32_t at) {
+      const AccessBase base = acc_[static_cast<size_t>(at)].base;
+      return base != AccessBase::Stack && base != AccessBase::Mixed && base != AccessBase::None;
+    };
+    it->second = register_ranges(ctx, function, writes_no_stack);
+  }
+  if (it->second.empty()) return std::nullopt;  // too large to analyse
+  const auto& before = it->second[call - ctx.cfg.functions()[function].start];
+  if (!before) return std::nullopt;
+  for (const StoredValue& slot : before->slots) {
+    if (slot.offset != key_offset) continue;
+    const Scalar key = slot.value.truncate(kKeyBytes);  // little-endian: the low bytes
+    return U32Range{static_cast<uint32_t>(key.u64.min), static_cast<uint32_t>(key.u64.max)};
   }
   return std::nullopt;
 }
@@ -312,7 +286,7 @@ ProgramFacts FactsBuilder::finish(const AnalysisContext& ctx,
     f.access_base = a.base;
     if (a.map_status == kConst && !inner_map_template(ctx, a.map)) f.helper_map = a.map;
     if (a.key_at_status == kConst && a.key_frame == a.key_depth && is_map_lookup(ctx.insns[i])) {
-      f.lookup_key = key_stored_in_block(ctx, i, a.key_offset, key_analysis);
+      f.lookup_key = key_in_frame(ctx, i, a.key_offset, key_analysis);
     }
     f.packet.bounds_checks = a.proofs;
     std::sort(f.packet.bounds_checks.begin(), f.packet.bounds_checks.end());

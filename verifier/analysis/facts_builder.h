@@ -51,7 +51,7 @@ class FactsBuilder {
     uint8_t map_status = kUnset;  // helper calls: r1's map pointer
     int32_t map = -1;
     // bpf_map_lookup_elem: where r2 pointed (frame, offset; the same on every path), so that
-    // the key's store can be looked for in the call's block.
+    // the value stored there can be read off the value ranges.
     uint8_t key_at_status = kUnset;
     int32_t key_frame = -1;
     int32_t key_depth = -1;
@@ -59,15 +59,14 @@ class FactsBuilder {
     std::vector<int32_t> proofs;
   };
   void record_lookup_key(Accumulator& a, const VerifierState& s);
-  // What finding stored keys computes once per program (per function for the ranges).
+  // What finding stored keys computes once per program: the value ranges per function.
   struct KeyAnalysis {
-    std::vector<uint8_t> jumped_to;  // by instruction: some jump targets it
-    std::map<int32_t, std::vector<std::optional<RegisterRanges>>> ranges;
+    std::map<int32_t, std::vector<std::optional<ValueRanges>>> ranges;
   };
-  // The lookup key at helper call `call`: the value a store through the frame pointer in the
-  // call's basic block left there (nullopt when there is none).
-  std::optional<U32Range> key_stored_in_block(const AnalysisContext& ctx, int32_t call,
-                                              int64_t key_offset, KeyAnalysis& analysis) const;
+  // The lookup key at helper call `call`: the value that a 4- or 8-byte store through the
+  // frame pointer left at `key_offset` on every path (nullopt when the ranges do not know one).
+  std::optional<U32Range> key_in_frame(const AnalysisContext& ctx, int32_t call, int64_t key_offset,
+                                       KeyAnalysis& analysis) const;
 
   std::vector<Accumulator> acc_;
   std::vector<uint32_t> stack_depths_;

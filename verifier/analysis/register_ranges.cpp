@@ -1,5 +1,7 @@
 #include "verifier/analysis/register_ranges.h"
 
+#include <algorithm>
+
 #include "verifier/analysis/alu_op_of.h"
 #include "verifier/analysis/cmp_of.h"
 #include "verifier/domain/scalar_alu.h"
@@ -68,9 +70,49 @@ void clobber_caller_saved(RegisterRanges& regs) {
     regs[r] = Scalar::unknown();
 }
 
-// The registers after a non-branching instruction.
-void transfer(const AnalysisContext& ctx, int32_t at, RegisterRanges& regs) {
+constexpr int32_t kMapLookupElem = 1;  // reads its key, writes no memory it was given
+
+// A store through the frame pointer: the slots it overlaps are gone; a 4- or 8-byte store
+// leaves a slot of its own (narrower ones no key needs).
+void store_to_frame(std::vector<StoredValue>& slots, int64_t offset, int bytes,
+                    std::optional<Scalar> value) {
+  std::erase_if(slots, [&](const StoredValue& s) {
+    return s.offset < offset + bytes && offset < s.offset + s.bytes;
+  });
+  if (!value || bytes < 4) return;
+  const StoredValue slot{static_cast<int16_t>(offset), static_cast<uint8_t>(bytes),
+                         value->truncate(static_cast<unsigned>(bytes))};
+  slots.insert(std::upper_bound(
+                   slots.begin(), slots.end(), slot,
+                   [](const StoredValue& a, const StoredValue& b) { return a.offset < b.offset; }),
+               slot);
+}
+
+void transfer_store(const Instruction& i, int32_t at, const WritesNoStack& writes_no_stack,
+                    ValueRanges& state) {
+  const int bytes = access_bytes(i.size());
+  const bool atomic = i.mode() == kModeAtomic;
+  if (i.dst() != kFramePointer) {
+    if (!writes_no_stack(at)) state.slots.clear();
+  } else if (atomic || i.mode() != kModeMem) {
+    store_to_frame(state.slots, i.offset, bytes, std::nullopt);
+  } else if (i.cls() == kClassSt) {
+    // The immediate is sign-extended to the access's width.
+    store_to_frame(state.slots, i.offset, bytes,
+                   Scalar::constant(static_cast<uint64_t>(int64_t{i.imm})));
+  } else {
+    store_to_frame(state.slots, i.offset, bytes, state.regs[i.src()]);
+  }
+  if (atomic && (i.imm & kAtomicFetch)) {
+    state.regs[i.imm == kAtomicCmpxchg ? 0 : i.src()] = Scalar::unknown();
+  }
+}
+
+// The state after a non-branching instruction.
+void transfer(const AnalysisContext& ctx, int32_t at, const WritesNoStack& writes_no_stack,
+              ValueRanges& state) {
   const Instruction& i = ctx.insns[at];
+  RegisterRanges& regs = state.regs;
   switch (i.cls()) {
     case kClassAlu:
     case kClassAlu64:
@@ -91,18 +133,49 @@ void transfer(const AnalysisContext& ctx, int32_t at, RegisterRanges& regs) {
         clobber_caller_saved(regs);  // legacy packet loads: r0 the value, r1..r5 scratch
       }
       break;
+    case kClassSt:
     case kClassStx:
-      if (i.mode() == kModeAtomic && (i.imm & kAtomicFetch)) {
-        regs[i.imm == kAtomicCmpxchg ? 0 : i.src()] = Scalar::unknown();
-      }
+      transfer_store(i, at, writes_no_stack, state);
       break;
     case kClassJmp:
     case kClassJmp32:
-      if (i.is_call() || i.is_callx()) clobber_caller_saved(regs);
+      if (i.is_call() || i.is_callx()) {
+        clobber_caller_saved(regs);
+        if (!(i.is_helper_call() && i.imm == kMapLookupElem)) state.slots.clear();
+      }
       break;
     default:
       break;
   }
+}
+
+// Joins `incoming` into `into`; true when `into` changed. Past the widening threshold a
+// changed value becomes unknown, so that loops end.
+bool join_into(ValueRanges& into, const ValueRanges& incoming, bool widen) {
+  bool changed = false;
+  const auto join_value = [&](Scalar& mine, const Scalar& theirs) {
+    Scalar joined = mine.join(theirs);
+    if (joined == mine) return;
+    changed = true;
+    mine = widen ? Scalar::unknown() : joined;
+  };
+  for (int r = 0; r < kRegisterCount; ++r)
+    join_value(into.regs[r], incoming.regs[r]);
+  // A slot survives a merge only where every arriving path has it (at the same place).
+  std::vector<StoredValue> kept;
+  for (StoredValue slot : into.slots) {
+    const auto match = std::find_if(
+        incoming.slots.begin(), incoming.slots.end(),
+        [&](const StoredValue& s) { return s.offset == slot.offset && s.bytes == slot.bytes; });
+    if (match == incoming.slots.end()) {
+      changed = true;
+      continue;
+    }
+    join_value(slot.value, match->value);
+    kept.push_back(slot);
+  }
+  into.slots = std::move(kept);
+  return changed;
 }
 
 bool is_comparison(uint8_t op) {
@@ -125,52 +198,44 @@ bool is_comparison(uint8_t op) {
 }
 
 // The registers on one side of a conditional jump; nullopt when that side cannot happen.
-std::optional<RegisterRanges> refine_side(const Instruction& i, const RegisterRanges& regs,
-                                          bool taken) {
+std::optional<ValueRanges> refine_side(const Instruction& i, const ValueRanges& state, bool taken) {
   const bool with_register = i.source() == kSrcX;
-  if (!is_comparison(i.op()) || (with_register && i.src() == i.dst())) return regs;
+  if (!is_comparison(i.op()) || (with_register && i.src() == i.dst())) return state;
   const bool is32 = i.cls() == kClassJmp32;
+  const RegisterRanges& regs = state.regs;
   const Scalar other =
       with_register ? regs[i.src()] : Scalar::constant(static_cast<uint64_t>(int64_t{i.imm}));
   const CmpOp op = taken ? cmp_of(i.op()) : negate(cmp_of(i.op()));
   const auto refined = refine(op, regs[i.dst()], other, is32);
   if (!refined) return std::nullopt;
-  RegisterRanges out = regs;
-  out[i.dst()] = refined->first;
-  if (with_register) out[i.src()] = refined->second;
+  ValueRanges out = state;
+  out.regs[i.dst()] = refined->first;
+  if (with_register) out.regs[i.src()] = refined->second;
   return out;
 }
 
 }  // namespace
 
-std::vector<std::optional<RegisterRanges>> register_ranges(const AnalysisContext& ctx,
-                                                           int32_t function) {
+std::vector<std::optional<ValueRanges>> register_ranges(const AnalysisContext& ctx,
+                                                        int32_t function,
+                                                        const WritesNoStack& writes_no_stack) {
   const Function& f = ctx.cfg.functions().at(function);
   const int32_t start = f.start;
   const int32_t end = f.end;
   if (end - start > kMaxFunctionSize) return {};
-  std::vector<std::optional<RegisterRanges>> in(end - start);
+  std::vector<std::optional<ValueRanges>> in(end - start);
   std::vector<int> joins(end - start, 0);
   std::vector<int32_t> work;
   std::vector<uint8_t> queued(end - start, 0);
 
-  const auto arrive = [&](int32_t target, const RegisterRanges& regs) {
+  const auto arrive = [&](int32_t target, const ValueRanges& state) {
     if (target < start || target >= end) return;
     auto& slot = in[target - start];
     if (!slot) {
-      slot = regs;
+      slot = state;
     } else {
-      RegisterRanges joined;
-      bool changed = false;
       const bool widen = ++joins[target - start] > kJoinsBeforeWidening;
-      for (int r = 0; r < kRegisterCount; ++r) {
-        joined[r] = (*slot)[r].join(regs[r]);
-        if (joined[r] == (*slot)[r]) continue;
-        changed = true;
-        if (widen) joined[r] = Scalar::unknown();
-      }
-      if (!changed) return;
-      slot = joined;
+      if (!join_into(*slot, state, widen)) return;
     }
     if (!queued[target - start]) {
       queued[target - start] = 1;
@@ -178,28 +243,28 @@ std::vector<std::optional<RegisterRanges>> register_ranges(const AnalysisContext
     }
   };
 
-  RegisterRanges entry;
-  entry.fill(Scalar::unknown());
+  ValueRanges entry;
+  entry.regs.fill(Scalar::unknown());
   arrive(start, entry);
   while (!work.empty()) {
     const int32_t at = work.back();
     work.pop_back();
     queued[at - start] = 0;
     const Instruction& i = ctx.insns[at];
-    RegisterRanges regs = *in[at - start];
+    ValueRanges state = *in[at - start];
     if (i.is_exit()) continue;
     if (i.is_branch()) {
       const auto target = static_cast<int32_t>(at + i.branch_offset() + 1);
       if (i.is_unconditional_jump()) {
-        arrive(target, regs);
+        arrive(target, state);
         continue;
       }
-      if (const auto taken = refine_side(i, regs, true)) arrive(target, *taken);
-      if (const auto fallthrough = refine_side(i, regs, false)) arrive(at + 1, *fallthrough);
+      if (const auto taken = refine_side(i, state, true)) arrive(target, *taken);
+      if (const auto fallthrough = refine_side(i, state, false)) arrive(at + 1, *fallthrough);
       continue;
     }
-    transfer(ctx, at, regs);
-    arrive(at + (i.is_lddw() ? 2 : 1), regs);
+    transfer(ctx, at, writes_no_stack, state);
+    arrive(at + (i.is_lddw() ? 2 : 1), state);
   }
   return in;
 }

@@ -1,6 +1,7 @@
 // The key a bpf_map_lookup_elem call reads (the u32 at r2), as the facts bound it on every
-// path: a store in the call's block whose value the register ranges bound (never the bytes
-// the recorded states show). The expected ranges follow from the programs' arithmetic.
+// path: the value a store through the frame pointer left there, as the value ranges follow it
+// (never the bytes the recorded states show). The expected ranges follow from the programs'
+// arithmetic.
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -37,15 +38,20 @@ TEST(LookupKeyFacts, ZeroBytesAndStoredConstants) {
   ASSERT_EQ(verdict(seven), "");
   EXPECT_EQ(key_at(seven, 5), (U32Range{7, 7}));
 
-  // Written in another block: not taken, although the recorded states show zero bytes
-  // (AStoreBeforeAPrunedJoinIsNotTakenFromTheRecordedBytes says why).
+  // Written in another block.
   const auto earlier =
       verify_with_map(join("*(u32 *)(r10 - 4) = 0\n"   // 0
                            "r6 = *(u32 *)(r1 + 16)\n"  // 1
                            "if r6 > 3 goto +0\n",      // 2
                            kLookup, kEnd));            // 3..7
   ASSERT_EQ(verdict(earlier), "");
-  EXPECT_FALSE(key_at(earlier, 7).has_value());
+  EXPECT_EQ(key_at(earlier, 7), (U32Range{0, 0}));
+
+  // A negative immediate in a 64-bit store: its low half.
+  const auto negative = verify_with_map(
+      join("*(u64 *)(r10 - 8) = -2\n", "r2 = r10\nr2 += -8\nr1 = map_fd 0\ncall 1\n", kEnd));
+  ASSERT_EQ(verdict(negative), "");
+  EXPECT_EQ(key_at(negative, 5), (U32Range{0xfffffffeU, 0xfffffffeU}));
 }
 
 TEST(LookupKeyFacts, RangeOfAStoredRegister) {
@@ -85,7 +91,7 @@ TEST(LookupKeyFacts, UnionOverPathsEvenWhereThePathsArePruned) {
   EXPECT_GE(r.stats.states_pruned, 1U);
   EXPECT_EQ(key_at(r, 9), (U32Range{2, 5}));
 
-  // Zero bytes on one path, a store in the call's block on both.
+  // 0 on one path, 9 stored over it on the other.
   const auto mixed =
       verify_with_map(join("r6 = *(u32 *)(r1 + 16)\n"  // 0
                            "*(u32 *)(r10 - 4) = 0\n"   // 1
@@ -93,7 +99,7 @@ TEST(LookupKeyFacts, UnionOverPathsEvenWhereThePathsArePruned) {
                            "*(u32 *)(r10 - 4) = 9\n",  // 3
                            kLookup, kEnd));            // 4..8
   ASSERT_EQ(verdict(mixed), "");
-  EXPECT_FALSE(key_at(mixed, 8).has_value());  // the 9 is stored outside the call's block
+  EXPECT_EQ(key_at(mixed, 8), (U32Range{0, 9}));
 }
 
 TEST(LookupKeyFacts, UnknownWhereAPathHidesTheKey) {
@@ -120,7 +126,7 @@ TEST(LookupKeyFacts, UnknownWhereAPathHidesTheKey) {
   ASSERT_EQ(verdict(aliased), "");
   EXPECT_FALSE(key_at(aliased, 8).has_value());
 
-  // A jump lands between the store and the call.
+  // A jump lands between the store and the call: 0, or any nonzero u32.
   const auto entered =
       verify_with_map(join("r6 = *(u32 *)(r1 + 16)\n"                    // 0
                            "*(u32 *)(r10 - 4) = 0\n"                     // 1
@@ -129,7 +135,7 @@ TEST(LookupKeyFacts, UnknownWhereAPathHidesTheKey) {
                            "r2 = r10\n",                                 // 4
                            "r2 += -4\nr1 = map_fd 0\ncall 1\n", kEnd));  // 5..8
   ASSERT_EQ(verdict(entered), "");
-  EXPECT_FALSE(key_at(entered, 8).has_value());
+  EXPECT_EQ(key_at(entered, 8), (U32Range{0, 0xffffffffU}));
 
   // A 64-bit value whose high half may be set: its low half is not taken.
   const auto high =
@@ -139,7 +145,78 @@ TEST(LookupKeyFacts, UnknownWhereAPathHidesTheKey) {
                            "r2 = r10\nr2 += -8\nr1 = map_fd 0\ncall 1\n",  // 3..7
                            kEnd));
   ASSERT_EQ(verdict(high), "");
-  EXPECT_FALSE(key_at(high, 7).has_value());
+  const auto low = key_at(high, 7);  // (x << 16) mod 2^32 for any u32 x
+  if (low) {
+    EXPECT_EQ(low->min, 0U);
+    EXPECT_GE(low->max, 0xffff0000U);
+  }
+}
+
+// The shape of xdp_rxq_info: the key stored before a first lookup is read again by a second
+// one in a later block; what happens in between writes no stack.
+TEST(LookupKeyFacts, KeyStoredBeforeAnEarlierLookup) {
+  const auto r =
+      verify_with_map(join("r6 = r1\n"                  // 0
+                           "*(u32 *)(r10 - 4) = 0\n",   // 1
+                           kLookup,                     // 2..6
+                           "if r0 == 0 goto +9\n"       // 7
+                           "r1 = *(u64 *)(r0 + 0)\n"    // 8
+                           "r1 += 1\n"                  // 9
+                           "*(u64 *)(r0 + 0) = r1\n"    // 10: through a map value
+                           "r7 = *(u32 *)(r6 + 12)\n",  // 11
+                           kLookup,                     // 12..16
+                           kEnd));                      // 17, 18
+  ASSERT_EQ(verdict(r), "");
+  EXPECT_EQ(key_at(r, 6), (U32Range{0, 0}));
+  EXPECT_EQ(key_at(r, 16), (U32Range{0, 0}));
+}
+
+// What may write the key between its store and the call makes it unknown.
+TEST(LookupKeyFacts, WritesThatMayReachTheKeyForgetIt) {
+  const std::string store = "*(u32 *)(r10 - 4) = 3\n";  // 0
+  const auto lookup_after = [&](const std::string& between) {
+    return verify_with_map(join(store, between, kLookup, kEnd));
+  };
+  // Another helper (it could write through a pointer it was given).
+  const auto helper = lookup_after("call 5\n");  // 1
+  ASSERT_EQ(verdict(helper), "");
+  EXPECT_FALSE(key_at(helper, 6).has_value());
+
+  // A byte stored over the key.
+  const auto narrow = lookup_after("*(u8 *)(r10 - 3) = 1\n");  // 1
+  ASSERT_EQ(verdict(narrow), "");
+  EXPECT_FALSE(key_at(narrow, 6).has_value());
+
+  // An atomic add to it.
+  const auto atomic = lookup_after("r3 = 1\nlock *(u32 *)(r10 - 4) += r3\n");  // 1, 2
+  ASSERT_EQ(verdict(atomic), "");
+  EXPECT_FALSE(key_at(atomic, 7).has_value());
+
+  // A store through a copy of the frame pointer, in another block than the call.
+  const auto copy = lookup_after(
+      "r3 = r10\nr3 += -4\n*(u32 *)(r3 + 0) = 9\nr6 = *(u32 *)(r1 + 16)\nif r6 > 3 goto +0\n");
+  ASSERT_EQ(verdict(copy), "");
+  EXPECT_FALSE(key_at(copy, 10).has_value());
+
+  // Neighbouring bytes written: the key stays.
+  const auto neighbour = lookup_after("*(u32 *)(r10 - 8) = 1\n*(u16 *)(r10 - 10) = 1\n");
+  ASSERT_EQ(verdict(neighbour), "");
+  EXPECT_EQ(key_at(neighbour, 7), (U32Range{3, 3}));
+}
+
+TEST(LookupKeyFacts, ASubprogramGivenTheKeysAddressForgetsIt) {
+  const auto r =
+      verify_with_map(join("*(u32 *)(r10 - 4) = 0\n"  // 0
+                           "r1 = r10\n"               // 1
+                           "r1 += -4\n"               // 2
+                           "call f\n",                // 3
+                           kLookup,                   // 4..8
+                           kEnd,                      // 9, 10
+                           "\nf:\n"
+                           "*(u32 *)(r1 + 0) = 7\n"  // 11
+                           "r0 = 0\nexit"));
+  ASSERT_EQ(verdict(r), "");
+  EXPECT_FALSE(key_at(r, 8).has_value());
 }
 
 TEST(LookupKeyFacts, KeyFromALoopHoldsItsLastValue) {
