@@ -19,7 +19,8 @@
 //   the same packets right before the program, and "net" subtracts it;
 // - the XDP action and output packet of every packet, nicsim (both modes) against the kernel.
 // Each time is the fastest of N rounds (the machine is shared). --dump writes nicsim's code
-// (<name>.verified.bin, <name>.checked.bin) for `objdump -D -b binary -m i386:x86-64`.
+// (<name>.verified.bin, <name>.checked.bin) and the kernel's (<name>.kernel.bin) for
+// `objdump -D -b binary -m i386:x86-64`.
 // --profile times nicsim's Verified steady state alone (no other engine, no kernel run in
 // the loop), so that `perf record` sees only that loop.
 
@@ -189,17 +190,21 @@ void compare_outputs(ebpf::Engine& engine, const kernel_oracle::KernelProgram& k
 std::string dump_directory;  // --dump
 bool profile_only = false;   // --profile
 
+// --dump: <directory>/<name>.<kind>.bin
+void write_code(std::span<const uint8_t> code, const std::string& name, const char* kind) {
+  std::string file = name;
+  std::replace(file.begin(), file.end(), '/', '_');
+  std::ofstream out(fmt::format("{}/{}.{}.bin", dump_directory, file, kind), std::ios::binary);
+  out.write(reinterpret_cast<const char*>(code.data()), static_cast<std::streamsize>(code.size()));
+}
+
 void record_code(const jit::JitEngine& engine, const std::string& name, const char* mode_name,
                  NicsimMode& mode) {
   const std::span<const uint8_t> code = engine.entry().code.code();
   mode.code_bytes = code.size();
   const auto& offsets = engine.entry().insn_offsets;
   mode.insn_code_bytes = engine.entry().instructions_end - (offsets.empty() ? 0 : offsets[0]);
-  if (dump_directory.empty()) return;
-  std::string file = name;
-  std::replace(file.begin(), file.end(), '/', '_');
-  std::ofstream out(fmt::format("{}/{}.{}.bin", dump_directory, file, mode_name), std::ios::binary);
-  out.write(reinterpret_cast<const char*>(code.data()), static_cast<std::streamsize>(code.size()));
+  if (!dump_directory.empty()) write_code(code, name, mode_name);
 }
 
 Measurement measure(const bench::BenchProgram& bench_program, EmptyProgram& empty, int rounds) {
@@ -244,6 +249,7 @@ Measurement measure(const bench::BenchProgram& bench_program, EmptyProgram& empt
   auto checked_engine = jit::make_x86_64_engine(*entry, runtime);
   record_code(*checked_engine, m.name, "checked", m.checked);
 
+  if (kernel.loaded() && !dump_directory.empty()) write_code(kernel.jited_code(), m.name, "kernel");
   if (kernel.loaded()) {
     if (verified_engine) compare_outputs(*verified_engine, kernel, packets, m.verified);
     compare_outputs(*checked_engine, kernel, packets, m.checked);
@@ -363,7 +369,8 @@ constexpr const char* kUsage =
     "  packet side by side as Markdown tables.\n"
     "  --rounds N     timing rounds; each cell is the fastest (default 5)\n"
     "  --filter NAME  only programs whose name contains NAME\n"
-    "  --dump DIR     write nicsim's code (<name>.verified.bin, <name>.checked.bin) into DIR\n"
+    "  --dump DIR     write nicsim's code (<name>.verified.bin, <name>.checked.bin) and the\n"
+    "                 kernel's (<name>.kernel.bin) into DIR\n"
     "  --profile      time only nicsim's verified steady state (for perf record)\n";
 
 }  // namespace

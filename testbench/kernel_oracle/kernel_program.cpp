@@ -113,6 +113,18 @@ KernelTestRun KernelProgram::test_run_xdp(std::span<const uint8_t> packet, uint3
   return result;
 }
 
+std::vector<uint8_t> KernelProgram::jited_code() const {
+  if (!loaded()) return {};
+  std::vector<uint8_t> code(result_.jited_bytes);
+  bpf_prog_info info{};
+  info.jited_prog_len = static_cast<uint32_t>(code.size());
+  info.jited_prog_insns = reinterpret_cast<uint64_t>(code.data());
+  uint32_t length = sizeof info;
+  if (bpf_obj_get_info_by_fd(resources_->program_fd, &info, &length) != 0) return {};
+  code.resize(std::min<size_t>(code.size(), info.jited_prog_len));
+  return code;
+}
+
 std::string_view verdict_name(KernelVerdict verdict) {
   switch (verdict) {
     case KernelVerdict::Accepted:

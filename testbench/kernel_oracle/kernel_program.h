@@ -117,6 +117,10 @@ class KernelProgram {
   // kernel reuses one frame for every repetition: a program that rewrites the packet sees
   // its own output from the second repetition on.
   KernelTestRun test_run_xdp(std::span<const uint8_t> packet, uint32_t repeat = 1) const;
+  // The machine code the kernel's JIT made of the program (result().jited_bytes long; empty
+  // when the program is not loaded or the kernel does not show it). Its calls and map
+  // addresses are the kernel's: for reading (objdump), not for running.
+  std::vector<uint8_t> jited_code() const;
 
   struct Resources;  // what the kernel holds for this program
 

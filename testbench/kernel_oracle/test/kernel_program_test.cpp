@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <string>
@@ -93,6 +94,11 @@ TEST_F(KernelProgramTest, AcceptsReportsAndRunsASmallProgram) {
   EXPECT_EQ(run.return_value, 2U);  // XDP_PASS
   EXPECT_EQ(run.packet, input);
   EXPECT_EQ(run.repeat, 100U);
+
+  // The buffer starts zeroed: the kernel must have written the code into it.
+  const std::vector<uint8_t> code = kernel.jited_code();
+  EXPECT_EQ(code.size(), r.jited_bytes);
+  EXPECT_TRUE(std::any_of(code.begin(), code.end(), [](uint8_t b) { return b != 0; }));
 }
 
 TEST_F(KernelProgramTest, RefusesAnUncheckedPacketReadWithTheKernelsWords) {
