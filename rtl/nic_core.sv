@@ -90,13 +90,16 @@ module nic_core #(
   output logic                      retire_end_o,     // the packet ends
   output logic                      retire_fault_o,
   output logic [63:0]               retire_r0_o,
-  output logic [WrPorts-1:0]        rf_wr_valid_o,    // but see start_i (section "outputs")
+  // The register-write ports (see also start_i, section "outputs"): the ports below PortWb,
+  // the issuing bundle's, write only where rf_wr_commit_o is set; a helper port (one per
+  // context, writing r0) with the result held from an earlier helper answer, and that of
+  // helper_ctx_o also with helper_r0_i where rf_wr_helper_now_o is set.
+  output logic [WrPorts-1:0]        rf_wr_valid_o,
+  output logic                      rf_wr_commit_o,
   output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
   output logic [WrPorts*4-1:0]      rf_wr_reg_o,
   output logic [PortHelper*64-1:0]  rf_wr_data_o,         // ports below the helper ports
-  // The helper ports, one per context, write r0: helper_r0_i where rf_wr_helper_now_o is set,
-  // else the result held from an earlier helper answer.
-  output logic [Contexts-1:0]       rf_wr_helper_now_o,
+  output logic                      rf_wr_helper_now_o,
   output logic [Contexts*64-1:0]    rf_wr_helper_held_o,
 
   // ---- observation ----
@@ -105,7 +108,7 @@ module nic_core #(
   output logic [11:0]               fetch_addr_o,
   output logic [Contexts*64-1:0]    ctx_r0_o,
   output logic [Contexts-1:0]       running_o,
-  output logic [Contexts*3-1:0]     stall_o,
+  output logic [Contexts*3-1:0]     stall_o,  // bit k of context c's stall code at k * Contexts + c
   output logic [63:0]               cycle_o
 );
 
@@ -233,16 +236,22 @@ module nic_core #(
   assign start_r1 = raw_entry_i ? {32'b0, start_pkt_data_i} : {32'b0, nic_pkg::ContextBase};
   assign start_r2 = raw_entry_i ? {32'b0, start_pkt_end_i - start_pkt_data_i} : '0;
 
-  nic_regfile #(.Contexts(Contexts), .WrPorts(PortHelper), .RdPorts(RdPorts)) u_regfile (
+  nic_regfile #(
+    .Contexts    (Contexts),
+    .WrPorts     (PortHelper),
+    .RdPorts     (RdPorts),
+    .CommitPorts (PortWb)
+  ) u_regfile (
     .clk_i, .rst_ni,
     .start_i, .start_ctx_i,
     .start_r1_i (start_r1),
     .start_r2_i (start_r2),
     .wr_valid_i (wr_valid[0 +: PortHelper]),
+    .commit_i   (commit),
     .wr_ctx_i   (wr_ctx[0 +: PortHelper*CtxW]),
     .wr_reg_i   (wr_reg[0 +: PortHelper*4]),
     .wr_data_i  (wr_data),
-    .r0_wr_valid_i (helper_wr),
+    .r0_held_valid_i (helper_held_wr),
     .r0_now_i      (helper_now),
     .r0_now_data_i (helper_r0_i),
     .r0_held_i     (rf_wr_helper_held_o),
@@ -262,7 +271,7 @@ module nic_core #(
   logic [63:0]         lane_b [Lanes];
   logic [63:0]         now_value [Lanes];
   logic [63:0]         ctx_value [Lanes];
-  logic [Lanes-1:0]    taken, agu_fault, map, ctx_window, lane_fault;
+  logic [Lanes-1:0]    taken, agu_fault, map, ctx_window;
   logic [Lanes*64-1:0] addr, store_value, lane_rdata;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
@@ -291,9 +300,6 @@ module nic_core #(
       .ctx_window_o  (ctx_window[l]),
       .ctx_value_o   (ctx_value[l])
     );
-    // ldnf does not fault: a faulting access reads as 0.
-    assign lane_fault[l] = ctl[l][nic_pkg::CtlIsMem] && agu_fault[l] &&
-                           !ctl[l][nic_pkg::CtlNoFault];
   end
 
   // ---- memory ports ----
@@ -323,7 +329,11 @@ module nic_core #(
   assign dmem_ctx_o = ic;
 
   // ---- control: the first control operation that fires, in lane order ----
-  logic        fired, ctrl_exit, ctrl_jump, ctrl_call, has_hcall, has_div;
+  // And whether an access of the bundle is out of bounds (an ldnf's is not: it reads as 0),
+  // gathered here, in a block of the state-only logic, so that the bundle's fault, which the
+  // memory port's answer (map_fault) also decides, adds one bit to it where the answer arrives
+  // (a simulator evaluates logic an input reaches twice per cycle).
+  logic        fired, ctrl_exit, ctrl_jump, ctrl_call, has_hcall, has_div, agu_ends;
   logic [63:0] exit_value, mul_a, mul_b;
   logic [31:0] hcall_id;
   logic [LaneW-1:0] div_lane;
@@ -341,6 +351,7 @@ module nic_core #(
     mul_b       = '0;
     has_div     = 1'b0;
     div_lane    = 0;
+    agu_ends    = 1'b0;
     for (int l = 0; l < Lanes; l++) begin
       if (!fired) begin
         if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpBranch && taken[l]) begin
@@ -383,13 +394,16 @@ module nic_core #(
         has_div  = 1'b1;
         div_lane = LaneW'(l);
       end
+      if (agu_fault[l] && !ctl[l][nic_pkg::CtlNoFault]) begin  // 0 but for memory slots
+        agu_ends = 1'b1;
+      end
     end
   end
 
   // ---- the outcome of the issued bundle ----
   logic bundle_fault, helper_fault, commit, exit_fire;
 
-  assign bundle_fault = issue && ((lane_fault != '0) || map_fault);
+  assign bundle_fault = issue && (agu_ends || map_fault);
   assign helper_fault = helper_valid_o && helper_fault_i;
   assign commit       = issue && !bundle_fault;
   assign exit_fire    = commit && ctrl_exit;
@@ -410,7 +424,7 @@ module nic_core #(
   // a simulator then handles one 56-bit word per unit instead of packing and unpacking 280 bits.
   logic [Contexts*Ops-1:0] div_owed, owed;
 
-  logic            div_wr_valid;
+  logic            div_wr_due;
   logic [CtxW-1:0] div_wr_ctx;
   logic [3:0]      div_wr_rd;
   logic [63:0]     div_wr_data;
@@ -431,7 +445,8 @@ module nic_core #(
     .cancel_i     (start_i),
     .cancel_ctx_i (start_ctx_i),
     .busy_o       (div_busy),
-    .wr_valid_o   (div_wr_valid),
+    .wr_valid_o   (),  // wr_due_o without a cancelled result: for waveforms
+    .wr_due_o     (div_wr_due),
     .wr_ctx_o     (div_wr_ctx),
     .wr_rd_o      (div_wr_rd),
     .wr_data_o    (div_wr_data),
@@ -453,7 +468,8 @@ module nic_core #(
     end
     nic_wb_pipe #(.Contexts(Contexts), .Latency(LoadLatency)) u_wb (
       .clk_i, .rst_ni,
-      .in_valid_i      (commit && ctl[l][nic_pkg::CtlWritesLate]),
+      .in_valid_i      (ctl[l][nic_pkg::CtlWritesLate]),
+      .in_commit_i     (commit),
       .in_ctx_i        (ic),
       .in_reg_i        (word[l][55:52]),
       .in_ctl_i        (ctl[l]),
@@ -473,11 +489,12 @@ module nic_core #(
   assign owed = g_wb[Lanes-1].owed_upto;
 
   // ---- register write ports ----
-  // Each port's fields are assigned on their own: the valid bits depend on this cycle's
-  // answers (map and helper faults), most data does not, and a simulator re-evaluates only what
-  // the answers reach.
-  logic [Contexts-1:0] helper_now;  // a helper of latency 1 writes r0 at the end of its issue
-  logic [Contexts-1:0] helper_wr;
+  // Each port's fields are assigned on their own, and its valid bit depends on the state only:
+  // what this cycle's answers decide (whether the bundle commits, a helper's result of latency
+  // 1) is applied by the register file in its clocked block (commit, helper_now), since a
+  // simulator evaluates logic the answers reach outside clocked blocks twice per cycle.
+  logic                helper_now;      // a helper of latency 1 writes r0 at the end of its issue
+  logic [Contexts-1:0] helper_held_wr;  // the result held for a longer latency is written
   logic [Lanes-1:0]    now_writes, wb_writes;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_wr_lane
@@ -496,16 +513,18 @@ module nic_core #(
   assign wr_ctx[PortDiv*CtxW +: CtxW]  = div_wr_ctx;
   assign wr_reg[PortDiv*4 +: 4]        = div_wr_rd;
   assign wr_data[PortDiv*64 +: 64]     = div_wr_data;
+  assign helper_now = helper_valid_o && !helper_fault_i && helper_latency_i <= 16'd1;
   for (genvar c = 0; c < Contexts; c++) begin : g_wr_helper
-    assign helper_now[c] = helper_valid_o && !helper_fault_i && ic == CtxW'(c) &&
-                           helper_latency_i <= 16'd1;
-    assign helper_wr[c]                        = helper_now[c] || (hp_valid_q[c] && block_last[c]);
+    assign helper_held_wr[c]                   = hp_valid_q[c] && block_last[c];
     assign wr_ctx[(PortHelper+c)*CtxW +: CtxW] = CtxW'(c);
     assign wr_reg[(PortHelper+c)*4 +: 4]       = 4'd0;
     assign rf_wr_helper_held_o[c*64 +: 64]     = hp_data_q[c];
   end
-  // In port order (PortNow, PortExit, PortWb, PortDiv, PortHelper), in one expression.
-  assign wr_valid = {helper_wr, div_wr_valid, wb_writes, exit_fire, now_writes & {Lanes{commit}}};
+  // In port order (PortNow, PortExit, PortWb, PortDiv, PortHelper), in one expression; the
+  // ports below PortWb write only if the bundle commits, the divider's and the writeback
+  // pipelines' not to a context that starts a packet (the register file gives the start
+  // precedence), a helper port also with helper_now.
+  assign wr_valid = {helper_held_wr, div_wr_due, wb_writes, ctrl_exit, now_writes};
 
   // ---- scoreboard ----
   nic_scoreboard #(.Contexts(Contexts)) u_scoreboard (
@@ -515,7 +534,7 @@ module nic_core #(
     .owed_i       (owed),
     .block_ctx_i  (ic),
     .block_i      (helper_valid_o && !helper_fault_i),
-    .block_wait_i ((helper_latency_i > 16'd1) ? helper_latency_i - 16'd1 : '0),
+    .block_latency_i (helper_latency_i),
     .ready_o      (reg_ready),
     .blocked_o    (blocked),
     .block_last_o (block_last)
@@ -581,7 +600,7 @@ module nic_core #(
     assign wave_running  = running_q[c];
     assign wave_fb_valid = fb_valid[c];
     assign wave_blocked  = blocked[c];
-    assign wave_stall    = stall_o[c*3 +: 3];
+    assign wave_stall    = {stall_o[2*Contexts + c], stall_o[Contexts + c], stall_o[c]};
   end
 
   // ---- outputs ----
@@ -590,6 +609,7 @@ module nic_core #(
   // register file gives the start precedence; an observer drops it. Masking it here would be
   // logic that an input reaches, which a simulator re-evaluates with every evaluation.
   assign rf_wr_valid_o   = wr_valid;
+  assign rf_wr_commit_o  = commit;
   assign rf_wr_ctx_o     = wr_ctx;
   assign rf_wr_reg_o     = wr_reg;
   assign rf_wr_data_o        = wr_data;
@@ -624,10 +644,13 @@ module nic_core #(
 
 `ifdef NIC_ASSERTIONS
   // Two ports never write one register in one cycle (the scoreboard's promise).
+  logic [WrPorts-1:0] wr_takes;  // the ports that write
+  assign wr_takes = (wr_valid & {{(WrPorts - PortWb){1'b1}}, {PortWb{commit}}}) |
+                    {Contexts'(helper_now) << ic, {PortHelper{1'b0}}};
   always_ff @(posedge clk_i) begin
     for (int p = 0; p < WrPorts; p++) begin
       for (int q = p + 1; q < WrPorts; q++) begin
-        assert (!(wr_valid[p] && wr_valid[q] &&
+        assert (!(wr_takes[p] && wr_takes[q] &&
                   wr_ctx[p*CtxW +: CtxW] == wr_ctx[q*CtxW +: CtxW] &&
                   wr_reg[p*4 +: 4] == wr_reg[q*4 +: 4]))
           else $error("nic_core: ports %0d and %0d write one register", p, q);

@@ -28,6 +28,10 @@ module nic_divider #(
 
   output logic            busy_o,
   output logic            wr_valid_o,
+  // The result is due this cycle: wr_valid_o but for cancel_i, an input of this cycle. The
+  // register file takes this (a packet start has precedence over the write anyway), so that
+  // no input reaches its write ports' valid bits.
+  output logic            wr_due_o,
   output logic [CtxW-1:0] wr_ctx_o,
   output logic [3:0]      wr_rd_o,
   output logic [63:0]     wr_data_o,
@@ -46,8 +50,8 @@ module nic_divider #(
   logic [3:0]      rd_q;
 
   // ---- operand preparation at issue ----
-  // Called in the start branch of the flip-flops' block below, so that a simulator evaluates
-  // the operands' magnitudes only in the cycle a division starts.
+  // Called in the start branch of the flip-flops' block below, with the operands' signs formed
+  // there too, so that a simulator evaluates them only in the cycle a division starts.
   function automatic logic [63:0] magnitude(logic [63:0] v, logic w32, logic neg);
     if (w32) begin
       magnitude = {32'b0, neg ? (32'd0 - v[31:0]) : v[31:0]};
@@ -55,13 +59,6 @@ module nic_divider #(
       magnitude = neg ? (64'd0 - v) : v;
     end
   endfunction
-
-  logic is_signed, a_neg, b_neg, want_rem;
-
-  assign is_signed = func_i == nic_pkg::AluSdiv || func_i == nic_pkg::AluSmod;
-  assign want_rem  = func_i == nic_pkg::AluMod || func_i == nic_pkg::AluSmod;
-  assign a_neg     = is_signed && (w32_i ? a_i[31] : a_i[63]);
-  assign b_neg     = is_signed && (w32_i ? b_i[31] : b_i[63]);
 
   // ---- two restoring steps per cycle ----
   // {rem, quo} shifted left one bit, the divisor subtracted where it fits.
@@ -112,6 +109,10 @@ module nic_divider #(
       ctx_q      <= '0;
       rd_q       <= '0;
     end else if (start_i) begin
+      logic is_signed, a_neg, b_neg;
+      is_signed  = func_i == nic_pkg::AluSdiv || func_i == nic_pkg::AluSmod;
+      a_neg      = is_signed && (w32_i ? a_i[31] : a_i[63]);
+      b_neg      = is_signed && (w32_i ? b_i[31] : b_i[63]);
       rem_q      <= '0;
       quo_q      <= magnitude(a_i, w32_i, a_neg) << (w32_i ? 32 : 0);  // 32-bit: the top half
       den_q      <= magnitude(b_i, w32_i, b_neg);
@@ -120,7 +121,7 @@ module nic_divider #(
       left_q     <= w32_i ? 7'(Div32Latency - 1) : 7'(Div64Latency - 1);
       pending_q  <= 1'b1;
       w32_q      <= w32_i;
-      want_rem_q <= want_rem;
+      want_rem_q <= func_i == nic_pkg::AluMod || func_i == nic_pkg::AluSmod;
       neg_quo_q  <= a_neg ^ b_neg;
       neg_rem_q  <= a_neg;
       zero_q     <= (w32_i ? b_i[31:0] == '0 : b_i == '0);
@@ -160,7 +161,8 @@ module nic_divider #(
   end
 
   assign busy_o     = left_q != '0;
-  assign wr_valid_o = pending_q && (left_q == 7'd1) && !(cancel_i && cancel_ctx_i == ctx_q);
+  assign wr_due_o   = pending_q && (left_q == 7'd1);
+  assign wr_valid_o = wr_due_o && !(cancel_i && cancel_ctx_i == ctx_q);
   assign wr_ctx_o   = ctx_q;
   assign wr_rd_o    = rd_q;
   assign wr_data_o  = w32_q ? {32'b0, result[31:0]} : result;

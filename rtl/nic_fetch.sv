@@ -79,10 +79,10 @@ module nic_fetch #(
   logic [CtxW-1:0]     sel_ctx;
 
   always_comb begin
-    issuing = issue_i ? Contexts'(1) << issue_ctx_i : '0;
-    for (int c = 0; c < Contexts; c++) begin
-      eligible[c] = running_i[c] && !stop_q[c] && (!fb_valid_q[c] || issuing[c]);
-    end
+    issuing  = issue_i ? Contexts'(1) << issue_ctx_i : '0;
+    // One operation over the contexts' bits, not a loop: a simulator would update the vector
+    // bit by bit.
+    eligible = running_i & ~stop_q & (~fb_valid_q | issuing);
     pick_continues = pick(eligible, rr_q);
     pick_ends      = pick(eligible & ~issuing, rr_q);
   end

@@ -35,6 +35,8 @@ module nic_issue #(
 
   output logic                      issue_o,
   output logic [CtxW-1:0]           issue_ctx_o,
+  // The contexts' stall codes (nic_pkg::stall_e) as bit planes: bit k of context c's code at
+  // k * Contexts + c.
   output logic [Contexts*3-1:0]     stall_o
 );
 
@@ -47,11 +49,14 @@ module nic_issue #(
   assign port_busy = HelperArbiter && helper_busy_i;
 
   // Whole-vector operations where the contexts' bits do not mix: a simulator then computes
-  // them in one machine operation rather than bit by bit.
+  // them in one machine operation rather than bit by bit. A context's registers are ready when
+  // none that its FB's bundle uses is owed a result: one test per context, assigned in a
+  // generate loop (as one vector, not bit by bit in a procedural loop).
+  for (genvar c = 0; c < Contexts; c++) begin : g_regs_ok
+    assign regs_ok[c] = (fb_regs_i[c*Ops +: Ops] & ~reg_ready_i[c*Ops +: Ops]) == '0;
+  end
+
   always_comb begin
-    for (int c = 0; c < Contexts; c++) begin
-      regs_ok[c] = (fb_regs_i[c*Ops +: Ops] & ~reg_ready_i[c*Ops +: Ops]) == '0;
-    end
     unit_busy = (fb_div_i & {Contexts{div_busy_i}}) | (fb_hcall_i & {Contexts{port_busy}});
     ready     = running_i & fb_valid_i & ~blocked_i & ~unit_busy & regs_ok;
     issue_o     = 1'b0;
@@ -69,11 +74,12 @@ module nic_issue #(
   // Stall attribution, in this order: not running or issuing (none), blocked on a helper, then
   // with a bundle in the FB a busy unit, a register not ready or another context issuing, and
   // with an empty FB a resolving branch or fetch. Each cause is a vector over the contexts, and
-  // bit k of stall_o's code is the OR of the causes whose nic_pkg::stall_e code has bit k set:
-  // whole-vector operations, without a branch per context.
+  // plane k of stall_o is the OR of the causes whose nic_pkg::stall_e code has bit k set:
+  // whole-vector operations, without a branch per context. The planes are not interleaved into
+  // one 3-bit field per context here: a simulator would do that with a read-modify-write of the
+  // output per context and cycle; the wrapper reads the bits it counts from the planes.
   logic [Contexts-1:0] issuing, none, active, by_helper, by_unit, by_data, by_issue, by_branch,
                        by_fetch;
-  logic [3*Contexts-1:0] code_bit;  // bit k of the contexts' codes at k * Contexts
 
   // The contexts charged with a cause, where bit k of the cause's code is set.
   function automatic logic [Contexts-1:0] when(logic [2:0] code, logic [1:0] k,
@@ -92,16 +98,13 @@ module nic_issue #(
     by_branch = active & ~fb_valid_i & empty_branch_q;
     by_fetch  = active & ~fb_valid_i & ~empty_branch_q;
     for (int k = 0; k < 3; k++) begin
-      code_bit[k*Contexts +: Contexts] = when(nic_pkg::StallNone, 2'(k), none) |
-                                         when(nic_pkg::StallHelper, 2'(k), by_helper) |
-                                         when(nic_pkg::StallUnit, 2'(k), by_unit) |
-                                         when(nic_pkg::StallData, 2'(k), by_data) |
-                                         when(nic_pkg::StallIssue, 2'(k), by_issue) |
-                                         when(nic_pkg::StallBranch, 2'(k), by_branch) |
-                                         when(nic_pkg::StallFetch, 2'(k), by_fetch);
-    end
-    for (int c = 0; c < Contexts; c++) begin
-      stall_o[c*3 +: 3] = {code_bit[2*Contexts + c], code_bit[Contexts + c], code_bit[c]};
+      stall_o[k*Contexts +: Contexts] = when(nic_pkg::StallNone, 2'(k), none) |
+                                        when(nic_pkg::StallHelper, 2'(k), by_helper) |
+                                        when(nic_pkg::StallUnit, 2'(k), by_unit) |
+                                        when(nic_pkg::StallData, 2'(k), by_data) |
+                                        when(nic_pkg::StallIssue, 2'(k), by_issue) |
+                                        when(nic_pkg::StallBranch, 2'(k), by_branch) |
+                                        when(nic_pkg::StallFetch, 2'(k), by_fetch);
     end
   end
 

@@ -93,12 +93,16 @@ module nic_lsu #(
   // most lanes in most cycles, compute nothing): the old value of the lane's size, the write
   // data (a read-modify-write computes it from the old value), the lane's read data and
   // whether a map value it reads is dead (ldnf reads a dead value as 0 and does not fault).
-  logic [PortW-1:0] p;  // the lane's port, its size mask, old value and value operand
+  // The lane's port, its access size and size mask, old value and value operand: variables of
+  // the block rather than function calls (see nic_lane for why).
+  logic [PortW-1:0] p;
+  logic [3:0]       size;
   logic [63:0]      mask, old, rb;
   logic             dead;
 
   always_comb begin
     p    = '0;
+    size = '0;
     mask = '0;
     old  = '0;
     rb   = '0;
@@ -111,7 +115,8 @@ module nic_lsu #(
     for (int l = 0; l < Lanes; l++) begin
       if (has_port[l]) begin
         p    = port_of[l];
-        mask = nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
+        size = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
+        mask = (size >= 4'd8) ? '1 : (64'd1 << {size[2:0], 3'b000}) - 64'd1;
         old  = rdata[p] & mask;
         rb   = rb_i[l*64 +: 64];
         unique case (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits])

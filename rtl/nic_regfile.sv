@@ -8,6 +8,9 @@ module nic_regfile #(
   parameter int unsigned Contexts = 4,
   parameter int unsigned WrPorts  = 8,
   parameter int unsigned RdPorts  = 8,
+  // The first CommitPorts write ports carry results of the issuing bundle: they write only
+  // when it commits (commit_i).
+  parameter int unsigned CommitPorts = 0,
   localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1
 ) (
   input  logic                      clk_i,
@@ -20,17 +23,21 @@ module nic_regfile #(
   input  logic [63:0]               start_r2_i,
 
   input  logic [WrPorts-1:0]        wr_valid_i,
+  input  logic                      commit_i,
   input  logic [WrPorts*CtxW-1:0]   wr_ctx_i,
   input  logic [WrPorts*4-1:0]      wr_reg_i,
   input  logic [WrPorts*64-1:0]     wr_data_i,
 
-  // One more port per context that writes its r0: a helper's result, this cycle's answer
-  // (r0_now_i: r0_now_data_i) or one held since an earlier cycle (r0_held_i). Apart from the
-  // other ports and chosen here, in the clocked block: the answer is an input of this cycle,
-  // and a simulator evaluates logic an input reaches outside a clocked block twice per cycle
-  // (with the new inputs, and again after the clock edge).
-  input  logic [Contexts-1:0]       r0_wr_valid_i,
-  input  logic [Contexts-1:0]       r0_now_i,
+  // Ports that write r0 with a helper's result: one per context for a result held since an
+  // earlier cycle (r0_held_valid_i: r0_held_i), and one for this cycle's answer, to the issuing
+  // context rd_ctx_i (r0_now_i: r0_now_data_i; never where a held result is written, as a
+  // context waiting for its helper does not issue). Apart from the other ports and applied
+  // here, in the clocked block: the answer is an input of this cycle, and a simulator
+  // evaluates logic an input reaches outside a clocked block twice per cycle (with the new
+  // inputs, and again after the clock edge). For the same reason commit_i, which the answers
+  // decide, gates the bundle's ports here.
+  input  logic [Contexts-1:0]       r0_held_valid_i,
+  input  logic                      r0_now_i,
   input  logic [63:0]               r0_now_data_i,
   input  logic [Contexts*64-1:0]    r0_held_i,
 
@@ -66,14 +73,17 @@ module nic_regfile #(
       end
     end else begin
       for (int p = 0; p < WrPorts; p++) begin
-        if (wr_valid_i[p]) begin
+        if (wr_valid_i[p] && (p >= CommitPorts || commit_i)) begin
           regs_q[slot(wr_ctx_i[p*CtxW+:CtxW], wr_reg_i[p*4+:4])] <= wr_data_i[p*64+:64];
         end
       end
       for (int c = 0; c < Contexts; c++) begin
-        if (r0_wr_valid_i[c]) begin
-          regs_q[slot(CtxW'(c), 4'd0)] <= r0_now_i[c] ? r0_now_data_i : r0_held_i[c*64+:64];
+        if (r0_held_valid_i[c]) begin
+          regs_q[slot(CtxW'(c), 4'd0)] <= r0_held_i[c*64+:64];
         end
+      end
+      if (r0_now_i) begin
+        regs_q[slot(rd_ctx_i, 4'd0)] <= r0_now_data_i;
       end
       if (start_i) begin
         for (int r = 0; r < Stored; r++) begin

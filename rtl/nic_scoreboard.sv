@@ -21,7 +21,9 @@ module nic_scoreboard #(
   input  logic [Contexts*Ops-1:0]      owed_i,
   input  logic [CtxW-1:0]              block_ctx_i,   // the issuing context
   input  logic                         block_i,       // an hcall issued
-  input  logic [15:0]                  block_wait_i,  // helper latency - 1
+  // The helper's latency (an answer of this cycle: a context waits latency - 1 cycles, counted
+  // down in the clocked block, where a simulator evaluates an input once per cycle).
+  input  logic [15:0]                  block_latency_i,
 
   output logic [Contexts*Ops-1:0]      ready_o,
   output logic [Contexts-1:0]          blocked_o,
@@ -40,7 +42,7 @@ module nic_scoreboard #(
       end else if (clear_i && clear_ctx_i == CtxW'(c)) begin
         block_q <= '0;
       end else if (block_i && block_ctx_i == CtxW'(c)) begin
-        block_q <= block_wait_i;
+        block_q <= (block_latency_i > 16'd1) ? block_latency_i - 16'd1 : '0;
       end else if (block_q != '0) begin
         block_q <= block_q - 16'd1;
       end

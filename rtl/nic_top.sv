@@ -88,10 +88,11 @@ module nic_top #(
   output logic [63:0]               retired_r0_o,
   output logic [MemPorts*64-1:0]    retired_wdata_o,
   output logic [WrPorts-1:0]        rf_wr_valid_o,
+  output logic                      rf_wr_commit_o,
   output logic [WrPorts*CtxW-1:0]   rf_wr_ctx_o,
   output logic [WrPorts*4-1:0]      rf_wr_reg_o,
   output logic [PortHelper*64-1:0]  rf_wr_data_o,
-  output logic [Contexts-1:0]       rf_wr_helper_now_o,
+  output logic                      rf_wr_helper_now_o,
   output logic [Contexts*64-1:0]    rf_wr_helper_held_o,
 
   output logic                      fetch_valid_o,
@@ -99,7 +100,7 @@ module nic_top #(
   output logic [11:0]               fetch_addr_o,
   output logic [Contexts*64-1:0]    ctx_r0_o,
   output logic [Contexts-1:0]       running_o,
-  output logic [Contexts*3-1:0]     stall_o,
+  output logic [Contexts*3-1:0]     stall_o,  // bit planes: bit k of context c's code at k*K + c
   output logic [63:0]               cycle_o
 );
 
@@ -225,7 +226,7 @@ module nic_top #(
     .helper_pkt_data_i, .helper_pkt_end_i, .helper_pkt_meta_i,
     .retire_valid_o, .retire_ctx_o, .retire_addr_o, .retire_commit_o, .retire_end_o,
     .retire_fault_o, .retire_r0_o,
-    .rf_wr_valid_o, .rf_wr_ctx_o, .rf_wr_reg_o, .rf_wr_data_o, .rf_wr_helper_now_o,
+    .rf_wr_valid_o, .rf_wr_commit_o, .rf_wr_ctx_o, .rf_wr_reg_o, .rf_wr_data_o, .rf_wr_helper_now_o,
     .rf_wr_helper_held_o,
     .fetch_valid_o, .fetch_ctx_o, .fetch_addr_o, .running_o,
     .ctx_r0_o,

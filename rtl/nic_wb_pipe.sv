@@ -5,9 +5,10 @@
 // scoreboard's "not ready yet".
 //
 // The result is formed in the first stage's always_ff (nic_pkg::late_value) from what the lane
-// offers, not before the pipeline: the memory's data arrives in the issue cycle, and logic that
-// such an answer reaches outside a clocked block is evaluated by a simulator with every
-// evaluation and once more after each clock edge.
+// offers, not before the pipeline, and the entry is gated there by whether its bundle commits:
+// the memory's data and the bundle's fault arrive in the issue cycle, and logic that such an
+// answer reaches outside a clocked block is evaluated by a simulator with every evaluation and
+// once more after each clock edge.
 
 module nic_wb_pipe #(
   parameter int unsigned Contexts = 4,
@@ -18,7 +19,8 @@ module nic_wb_pipe #(
   input  logic            clk_i,
   input  logic            rst_ni,
 
-  input  logic            in_valid_i,
+  input  logic            in_valid_i,   // the issuing slot writes through this pipeline
+  input  logic            in_commit_i,  // if its bundle commits (an answer of this cycle)
   input  logic [CtxW-1:0] in_ctx_i,
   input  logic [3:0]      in_reg_i,
   input  logic [nic_pkg::SlotCtlBits-1:0] in_ctl_i,  // the slot's control bits
@@ -58,8 +60,8 @@ module nic_wb_pipe #(
         reg_q[s*4 +: 4]       <= reg_q[(s-1)*4 +: 4];
         data_q[s*64 +: 64]    <= data_q[(s-1)*64 +: 64];
       end
-      valid_q[0] <= in_valid_i && !(cancel_i && cancel_ctx_i == in_ctx_i);
-      if (in_valid_i) begin
+      valid_q[0] <= in_valid_i && in_commit_i && !(cancel_i && cancel_ctx_i == in_ctx_i);
+      if (in_valid_i && in_commit_i) begin
         ctx_q[0 +: CtxW] <= in_ctx_i;
         reg_q[0 +: 4]    <= in_reg_i;
         data_q[0 +: 64]  <= nic_pkg::late_value(in_ctl_i, in_product_i, in_ctx_window_i,

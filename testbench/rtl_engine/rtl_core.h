@@ -120,7 +120,8 @@ class RtlCore {
 
   // The core's state (settled by the last clock edge):
   bool running(uint32_t context) const;
-  // 3 bits per context, context c at bit 3c: its RtlStall this cycle.
+  // The contexts' RtlStall codes this cycle as bit planes: bit k of context c's code at
+  // k * kRtlContexts + c.
   uint32_t stall_bits() const;
   uint64_t context_r0(uint32_t context) const;
   uint64_t cycle() const;

@@ -101,7 +101,14 @@ class RtlPorts {
   }
   RegisterWritePort register_write(uint32_t port) const {
     RegisterWritePort w;
+    // nic_core offers each port's valid bit from the state alone: the issuing bundle's ports
+    // write only if it commits, a helper port also with this cycle's answer.
     w.valid = (top_.rf_wr_valid_o >> port) & 1;
+    if (port < kRtlPortWriteback) {
+      w.valid = w.valid && top_.rf_wr_commit_o;
+    } else if (port >= kRtlPortHelper) {
+      w.valid = w.valid || helper_writes_now(port - kRtlPortHelper);
+    }
     if (!w.valid) return w;
     w.context = (top_.rf_wr_ctx_o >> (kCtxBits * port)) & ((1u << kCtxBits) - 1);
     // A packet that starts in the context at this edge takes precedence over the write
@@ -116,10 +123,13 @@ class RtlPorts {
     } else {
       // A helper port writes this cycle's answer or the result held from an earlier one.
       const uint32_t c = port - kRtlPortHelper;
-      w.value = ((top_.rf_wr_helper_now_o >> c) & 1) ? top_.helper_r0_i
-                                                     : read_word64(top_.rf_wr_helper_held_o, c);
+      w.value = helper_writes_now(c) ? top_.helper_r0_i : read_word64(top_.rf_wr_helper_held_o, c);
     }
     return w;
+  }
+  // The helper answering in this cycle writes r0 of its context with a latency of 1.
+  bool helper_writes_now(uint32_t context) const {
+    return top_.rf_wr_helper_now_o && top_.helper_ctx_o == context;
   }
   bool fetch_valid() const { return top_.fetch_valid_o; }
   uint32_t fetch_context() const { return top_.fetch_ctx_o; }

@@ -364,8 +364,13 @@ void RtlSystem::report_retire(uint32_t core, const RetiredBundle& bundle, const 
   constexpr uint32_t kAllNone = (1u << (3 * kRtlContexts)) - 1;
   if (stall_bits == kAllNone) return;
   auto& counts = stall_counts_[core];
-  for (uint32_t c = 0; c < kRtlContexts; ++c)
-    ++counts[c][(stall_bits >> (3 * c)) & 7];
+  // Bit planes (nic_core's stall_o): bit k of context c's code at k * kRtlContexts + c.
+  for (uint32_t c = 0; c < kRtlContexts; ++c) {
+    const uint32_t code = ((stall_bits >> c) & 1) |
+                          (((stall_bits >> (kRtlContexts + c)) & 1) << 1) |
+                          (((stall_bits >> (2 * kRtlContexts + c)) & 1) << 2);
+    ++counts[c][code];
+  }
 }
 
 // run_core, retire and count_stalls run every cycle: they are inlined into the cycle loop, which

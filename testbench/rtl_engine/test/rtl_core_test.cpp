@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "testbench/rtl_engine/rtl_shape.h"
 #include "testbench/rtl_engine/test/rtl_test_support.h"
@@ -199,6 +200,44 @@ TEST(RtlCorePorts, AStartingContextTakesNoRegisterWrite) {
   const RegisterWritePort other = landing(1);
   EXPECT_TRUE(other.valid);
   EXPECT_EQ(other.value, 25u);
+}
+
+// nic_core offers the issuing bundle's register writes whether or not it commits (the register
+// file applies the commit in its clocked block); RtlCore::register_write reports the write of a
+// bundle that faults in its issue cycle as no write. Lane 0's `mov` writes r0 at issue (port 0):
+// 9 in the first bundle; nothing in the second, whose load lies past the packet's end.
+TEST(RtlCorePorts, AFaultingBundleWritesNoRegister) {
+  const auto image = test::asm_image("mov r0, 9\n{ mov r0, 3 ; ld1 r4, [r1+100] }\nexit 0");
+  constexpr uint32_t kLane0Now = 0;
+  StartInputs start;
+  start.pkt_data = 0x10000100;
+  start.pkt_end = 0x10000140;
+  start.pkt_meta = start.pkt_data;
+  RtlCore core(0, image);
+  core.set_cycle_inputs(&start, 0, false);
+  core.clock_edge();
+  // The port-0 write seen before the edge at which each bundle retires, in retire order.
+  std::vector<RegisterWritePort> writes;
+  std::vector<RetiredBundle> bundles;
+  for (int cycle = 1; cycle < 20 && bundles.size() < 2; ++cycle) {
+    core.set_cycle_inputs(nullptr, 0, false);
+    core.settle();
+    const RegisterWritePort write = core.register_write(kLane0Now);
+    core.clock_edge();
+    if (core.retired().valid) {
+      writes.push_back(write);
+      bundles.push_back(core.retired());
+    }
+  }
+  ASSERT_EQ(bundles.size(), 2u);
+  EXPECT_TRUE(bundles[0].commit);
+  ASSERT_TRUE(writes[0].valid);
+  EXPECT_EQ(writes[0].reg, 0u);
+  EXPECT_EQ(writes[0].value, 9u);
+  EXPECT_TRUE(bundles[1].fault);
+  EXPECT_FALSE(bundles[1].commit);
+  EXPECT_FALSE(writes[1].valid);
+  EXPECT_EQ(core.context_r0(0), 9u);
 }
 
 }  // namespace
