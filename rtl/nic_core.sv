@@ -559,11 +559,9 @@ module nic_core #(
       end
     end else begin
       cycle_q <= cycle_q + 64'd1;
-      for (int c = 0; c < Contexts; c++) begin
-        if (hp_valid_q[c] && block_last[c]) begin
-          hp_valid_q[c] <= 1'b0;
-        end
-      end
+      // A held helper result is written in its context's last blocked cycle (helper_held_wr):
+      // cleared for all contexts in one vector operation, not bit by bit.
+      hp_valid_q <= hp_valid_q & ~block_last;
       running_q <= running_q & ~abort_i;
       if (ends) begin
         running_q[ic] <= 1'b0;

@@ -45,13 +45,15 @@ module nic_fetch #(
   output logic [11:0]                issue_addr_o
 );
 
-  logic [63:0]         fb_word_q [Contexts*Lanes];
-  logic [CtlW-1:0]     fb_ctl_q [Contexts*Lanes];
+  // One entry per context holding the whole bundle (and its slots' control bits): a
+  // simulator gives each write site of an unpacked array a deferred-update flag that it clears
+  // and tests every cycle, one per context entry rather than one per slot.
+  logic [Lanes*64-1:0]   fb_bundle_q [Contexts];
+  logic [Lanes*CtlW-1:0] fb_ctl_q [Contexts];
   logic [11:0]         fb_addr_q [Contexts];
   logic [11:0]         pc_q [Contexts];
   logic [Contexts-1:0] fb_valid_q;
   logic [Contexts-1:0] stop_q;
-  logic [CtxW-1:0]     rr_q;
 
   logic [Ops-1:0] fetched_regs;
   logic           fetched_control, fetched_hcall, fetched_div;
@@ -62,29 +64,34 @@ module nic_fetch #(
   // depends on this cycle's memory and helper answers, which arrive late: the selection is made
   // from the state for both outcomes, and the answer only chooses between the two (logic that
   // the answers reach is what a simulator re-evaluates with every evaluation).
-  function automatic logic [CtxW:0] pick(logic [Contexts-1:0] eligible, logic [CtxW-1:0] last);
-    logic [CtxW-1:0] cand;
-    pick = '0;  // {valid, context}
-    for (int i = Contexts; i >= 1; i--) begin
-      cand = CtxW'((32'(last) + 32'(i)) % Contexts);
-      if (eligible[cand]) begin
-        pick = {1'b1, cand};
-      end
-    end
-  endfunction
-
-  logic [Contexts-1:0] eligible, issuing;
+  // The round robin is a priority pick: the lowest eligible context above the one that fetched
+  // last (after_q, registered as a mask of those contexts), else the lowest eligible one. A
+  // pick that walks the contexts from the last one computes a context number and tests a bit
+  // at a variable position per step; here the positions are constants.
+  logic [Contexts-1:0] eligible, issuing, eligible_ends, after_q;
+  logic [Contexts-1:0] order_continues, order_ends;
   logic [CtxW:0]       pick_continues, pick_ends;
   logic                sel_valid;
   logic [CtxW-1:0]     sel_ctx;
 
   always_comb begin
-    issuing  = issue_i ? Contexts'(1) << issue_ctx_i : '0;
+    issuing         = issue_i ? Contexts'(1) << issue_ctx_i : '0;
     // One operation over the contexts' bits, not a loop: a simulator would update the vector
     // bit by bit.
-    eligible = running_i & ~stop_q & (~fb_valid_q | issuing);
-    pick_continues = pick(eligible, rr_q);
-    pick_ends      = pick(eligible & ~issuing, rr_q);
+    eligible        = running_i & ~stop_q & (~fb_valid_q | issuing);
+    eligible_ends   = eligible & ~issuing;
+    order_continues = ((eligible & after_q) != '0) ? (eligible & after_q) : eligible;
+    order_ends      = ((eligible_ends & after_q) != '0) ? (eligible_ends & after_q) : eligible_ends;
+    pick_continues  = '0;  // {valid, context}
+    pick_ends       = '0;
+    for (int c = Contexts - 1; c >= 0; c--) begin
+      if (order_continues[c]) begin
+        pick_continues = {1'b1, CtxW'(c)};
+      end
+      if (order_ends[c]) begin
+        pick_ends = {1'b1, CtxW'(c)};
+      end
+    end
   end
 
   assign {sel_valid, sel_ctx} = (issue_i && ends_i) ? pick_ends : pick_continues;
@@ -95,17 +102,15 @@ module nic_fetch #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      for (int i = 0; i < Contexts * Lanes; i++) begin
-        fb_word_q[i] <= '0;
-        fb_ctl_q[i]  <= '0;
-      end
       for (int c = 0; c < Contexts; c++) begin
-        fb_addr_q[c] <= '0;
-        pc_q[c]      <= '0;
+        fb_bundle_q[c] <= '0;
+        fb_ctl_q[c]    <= '0;
+        fb_addr_q[c]   <= '0;
+        pc_q[c]        <= '0;
       end
       fb_valid_q <= '0;
       stop_q     <= '1;
-      rr_q       <= CtxW'(Contexts - 1);
+      after_q    <= '0;  // as if the last context had fetched
     end else begin
       if (issue_i) begin
         fb_valid_q[issue_ctx_i] <= 1'b0;
@@ -120,15 +125,13 @@ module nic_fetch #(
         end
       end
       if (sel_valid) begin
-        for (int l = 0; l < Lanes; l++) begin
-          fb_word_q[sel_ctx * Lanes + l] <= imem_bundle_i[l*64 +: 64];
-          fb_ctl_q[sel_ctx * Lanes + l]  <= imem_ctl_i[l*CtlW +: CtlW];
-        end
+        fb_bundle_q[sel_ctx] <= imem_bundle_i;
+        fb_ctl_q[sel_ctx]    <= imem_ctl_i;
         fb_addr_q[sel_ctx]  <= pc_q[sel_ctx];
         pc_q[sel_ctx]       <= pc_q[sel_ctx] + 12'd1;
         fb_valid_q[sel_ctx] <= 1'b1;
         stop_q[sel_ctx]     <= fetched_control;  // a control op stops fetch
-        rr_q                <= sel_ctx;
+        after_q             <= ~((Contexts'(2) << sel_ctx) - Contexts'(1));
       end
       if (start_i) begin
         fb_valid_q[start_ctx_i] <= 1'b0;
@@ -173,10 +176,8 @@ module nic_fetch #(
   assign fb_hcall_o   = fb_hcall_q;
   assign fb_div_o     = fb_div_q;
 
-  for (genvar l = 0; l < Lanes; l++) begin : g_issue
-    assign issue_bundle_o[l*64 +: 64] = fb_word_q[issue_ctx_i * Lanes + l];
-    assign issue_ctl_o[l*CtlW +: CtlW] = fb_ctl_q[issue_ctx_i * Lanes + l];
-  end
+  assign issue_bundle_o = fb_bundle_q[issue_ctx_i];
+  assign issue_ctl_o    = fb_ctl_q[issue_ctx_i];
   assign issue_addr_o = fb_addr_q[issue_ctx_i];
   assign fb_valid_o   = fb_valid_q;
 

@@ -297,11 +297,18 @@ void RtlSystem::answer_ports(uint32_t core, Ports& rtl, PortRequests& ports) {
     uint64_t args[5];
     for (uint32_t i = 0; i < 5; ++i)
       args[i] = rtl.helper_argument(i);
-    model::HelperResult result = helpers_.call(rtl.helper_id(), args, hctx);
+    const int32_t id = rtl.helper_id();
+    model::HelperResult result = helpers_.call(helper_info(id), id, args, hctx);
     rtl.set_helper_response(result.r0, result.latency, result.fault, hctx.pkt_data, hctx.pkt_end,
                             hctx.pkt_meta);
     if (result.fault) hctx.result.diagnostic = std::move(result.diagnostic);
   }
+}
+
+const ebpf::HelperInfo* RtlSystem::helper_info(int32_t id) {
+  HelperLookup& entry = helper_lookups_[static_cast<uint32_t>(id) % helper_lookups_.size()];
+  if (!entry.valid || entry.id != id) entry = {true, id, ebpf::find_helper(id)};
+  return entry.info;
 }
 
 template <typename Ports>
@@ -358,19 +365,36 @@ void RtlSystem::report_retire(uint32_t core, const RetiredBundle& bundle, const 
     o->on_retire(record);
 }
 
+namespace {
+
+constexpr uint32_t kStallWords = 1u << (3 * kRtlContexts);
+
+// Each context's stall code in a stall word of nic_core's bit planes (stall_o): bit k of
+// context c's code at k * kRtlContexts + c. Looked up per cycle rather than gathered from the
+// planes bit by bit (three shifts and masks per context, about 35 host instructions a cycle).
+constexpr auto kStallCodes = [] {
+  std::array<std::array<uint8_t, kRtlContexts>, kStallWords> codes{};
+  for (uint32_t word = 0; word < kStallWords; ++word) {
+    for (uint32_t c = 0; c < kRtlContexts; ++c) {
+      uint32_t code = 0;
+      for (uint32_t k = 0; k < 3; ++k)
+        code |= ((word >> (k * kRtlContexts + c)) & 1) << k;
+      codes[word][c] = static_cast<uint8_t>(code);
+    }
+  }
+  return codes;
+}();
+
+}  // namespace
+
 [[gnu::always_inline]] inline void RtlSystem::count_stalls(uint32_t core, uint32_t stall_bits) {
   static_assert(static_cast<uint32_t>(RtlStall::None) == 7,
                 "RtlStall::None sets every bit of a context's field");
-  constexpr uint32_t kAllNone = (1u << (3 * kRtlContexts)) - 1;
-  if (stall_bits == kAllNone) return;
+  if (stall_bits == kStallWords - 1) return;  // no context stalls
   auto& counts = stall_counts_[core];
-  // Bit planes (nic_core's stall_o): bit k of context c's code at k * kRtlContexts + c.
-  for (uint32_t c = 0; c < kRtlContexts; ++c) {
-    const uint32_t code = ((stall_bits >> c) & 1) |
-                          (((stall_bits >> (kRtlContexts + c)) & 1) << 1) |
-                          (((stall_bits >> (2 * kRtlContexts + c)) & 1) << 2);
-    ++counts[c][code];
-  }
+  const std::array<uint8_t, kRtlContexts>& codes = kStallCodes[stall_bits & (kStallWords - 1)];
+  for (uint32_t c = 0; c < kRtlContexts; ++c)
+    ++counts[c][codes[c]];
 }
 
 // run_core, retire and count_stalls run every cycle: they are inlined into the cycle loop, which
