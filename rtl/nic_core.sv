@@ -352,47 +352,62 @@ module nic_core #(
     has_div     = 1'b0;
     div_lane    = 0;
     agu_ends    = 1'b0;
-    for (int l = 0; l < Lanes; l++) begin
-      if (!fired) begin
-        if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpBranch && taken[l]) begin
-          fired = 1'b1;
-          if (word[l][43:32] >= nic_pkg::ExitVectorBase) begin
-            ctrl_exit  = 1'b1;
-            exit_value = {61'b0, word[l][34:32]};
-          end else begin
+    // The issuing bundle's predecoded flags gate the walks that find nothing in most bundles,
+    // so that a simulator skips them there: each flag is the OR of its slots' nic_slot_uses
+    // bit, which selects exactly the operations its walk looks for.
+    if (fb_control[ic]) begin
+      for (int l = 0; l < Lanes; l++) begin
+        if (!fired) begin
+          if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpBranch && taken[l]) begin
+            fired = 1'b1;
+            if (word[l][43:32] >= nic_pkg::ExitVectorBase) begin
+              ctrl_exit  = 1'b1;
+              exit_value = {61'b0, word[l][34:32]};
+            end else begin
+              ctrl_jump   = 1'b1;
+              jump_target = word[l][43:32];
+            end
+          end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpCallf) begin
+            fired       = 1'b1;
             ctrl_jump   = 1'b1;
+            ctrl_call   = 1'b1;
             jump_target = word[l][43:32];
+          end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpRet) begin
+            fired       = 1'b1;
+            ctrl_jump   = 1'b1;
+            jump_target = lr_q[ic];
+          end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitImm) begin
+            fired      = 1'b1;
+            ctrl_exit  = 1'b1;
+            exit_value = {{32{word[l][31]}}, word[l][31:0]};
+          end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitReg) begin
+            fired      = 1'b1;
+            ctrl_exit  = 1'b1;
+            exit_value = ra_val[l];
           end
-        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpCallf) begin
-          fired       = 1'b1;
-          ctrl_jump   = 1'b1;
-          ctrl_call   = 1'b1;
-          jump_target = word[l][43:32];
-        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpRet) begin
-          fired       = 1'b1;
-          ctrl_jump   = 1'b1;
-          jump_target = lr_q[ic];
-        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitImm) begin
-          fired      = 1'b1;
-          ctrl_exit  = 1'b1;
-          exit_value = {{32{word[l][31]}}, word[l][31:0]};
-        end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitReg) begin
-          fired      = 1'b1;
-          ctrl_exit  = 1'b1;
-          exit_value = ra_val[l];
         end
       end
-      if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpHcall) begin
-        has_hcall = 1'b1;
-        hcall_id  = word[l][31:0];
+    end
+    if (fb_hcall[ic]) begin
+      for (int l = 0; l < Lanes; l++) begin
+        if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpHcall) begin
+          has_hcall = 1'b1;
+          hcall_id  = word[l][31:0];
+        end
       end
+    end
+    if (fb_div[ic]) begin
+      for (int l = 0; l < Lanes; l++) begin
+        if (ctl[l][nic_pkg::CtlUsesDiv]) begin
+          has_div  = 1'b1;
+          div_lane = LaneW'(l);
+        end
+      end
+    end
+    for (int l = 0; l < Lanes; l++) begin
       if (ctl[l][nic_pkg::CtlUsesMul]) begin
         mul_a = ra_val[l];
         mul_b = lane_b[l];
-      end
-      if (ctl[l][nic_pkg::CtlUsesDiv]) begin
-        has_div  = 1'b1;
-        div_lane = LaneW'(l);
       end
       if (agu_fault[l] && !ctl[l][nic_pkg::CtlNoFault]) begin  // 0 but for memory slots
         agu_ends = 1'b1;

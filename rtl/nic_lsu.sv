@@ -41,15 +41,16 @@ module nic_lsu #(
 
   logic [Lanes-1:0]   has_port;
   logic [PortW-1:0]   port_of [Lanes];
-  logic [PortW:0]     count [Lanes+1];
+  logic [PortW:0]     count;  // memory operations in the lanes before l
 
-  // The lane -> port map depends on the bundle only.
+  // The lane -> port map depends on the bundle only. The running count is a variable of the
+  // block rather than a signal per lane, so that a simulator keeps it in a register.
   always_comb begin
-    count[0] = '0;
+    count = '0;
     for (int l = 0; l < Lanes; l++) begin
-      has_port[l]  = ctl[l][nic_pkg::CtlIsMem] && count[l] < (PortW+1)'(MemPorts);
-      port_of[l]   = count[l][PortW-1:0];
-      count[l + 1] = count[l] + ((PortW+1)'(ctl[l][nic_pkg::CtlIsMem]));
+      has_port[l] = ctl[l][nic_pkg::CtlIsMem] && count < (PortW+1)'(MemPorts);
+      port_of[l]  = count[PortW-1:0];
+      count       = count + ((PortW+1)'(ctl[l][nic_pkg::CtlIsMem]));
     end
   end
 
@@ -69,7 +70,8 @@ module nic_lsu #(
 
   // The request depends on the core's state only; the write data of a read-modify-write also
   // on the answer (rdata_i). Two blocks, so that a simulator re-evaluating what the answer
-  // reaches does not re-evaluate the request.
+  // reaches does not re-evaluate the request. Both skip their lane walk in a bundle without
+  // memory operations (one test instead of one per lane).
   always_comb begin
     req_valid_o = '0;
     req_write_o = '0;
@@ -78,13 +80,16 @@ module nic_lsu #(
       req_addr[p] = '0;
       req_size[p] = '0;
     end
-    for (int l = 0; l < Lanes; l++) begin
-      if (has_port[l]) begin
-        req_valid_o[port_of[l]] = issue_i && !fault_i[l] && !ctx_window_i[l];
-        req_write_o[port_of[l]] = ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
-        req_map_o[port_of[l]]   = map_i[l];
-        req_addr[port_of[l]]    = addr_i[l*64 +: 32];
-        req_size[port_of[l]]    = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
+    if (has_port != '0) begin
+      for (int l = 0; l < Lanes; l++) begin
+        if (has_port[l]) begin
+          req_valid_o[port_of[l]] = issue_i && !fault_i[l] && !ctx_window_i[l];
+          req_write_o[port_of[l]] =
+              ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
+          req_map_o[port_of[l]]   = map_i[l];
+          req_addr[port_of[l]]    = addr_i[l*64 +: 32];
+          req_size[port_of[l]]    = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
+        end
       end
     end
   end
@@ -112,34 +117,37 @@ module nic_lsu #(
     end
     lane_rdata_o = '0;
     map_fault_o  = 1'b0;
-    for (int l = 0; l < Lanes; l++) begin
-      if (has_port[l]) begin
-        p    = port_of[l];
-        size = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
-        mask = (size >= 4'd8) ? '1 : (64'd1 << {size[2:0], 3'b000}) - 64'd1;
-        old  = rdata[p] & mask;
-        rb   = rb_i[l*64 +: 64];
-        unique case (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits])
-          nic_pkg::OpAtomic: begin
-            unique case (ctl[l][nic_pkg::CtlAtomicOp +: nic_pkg::CtlAtomicOpBits])
-              nic_pkg::AtomicAdd: req_wdata[p] = (old + rb) & mask;
-              nic_pkg::AtomicOr:  req_wdata[p] = (old | rb) & mask;
-              nic_pkg::AtomicAnd: req_wdata[p] = (old & rb) & mask;
-              default:            req_wdata[p] = (old ^ rb) & mask;
-            endcase
-          end
-          nic_pkg::OpXchg:    req_wdata[p] = rb & mask;
-          nic_pkg::OpCmpxchg: req_wdata[p] = (((rd_i[l*64 +: 64] & mask) == old) ? rb : old) & mask;
-          nic_pkg::OpStore:   req_wdata[p] = store_value_i[l*64 +: 64] & mask;
-          default: ;  // a load writes nothing
-        endcase
-        if (req_valid_o[p]) begin
-          dead = req_map_o[p] && map_fault_i[p];
-          if (!dead) begin
-            lane_rdata_o[l*64 +: 64] = old;
-          end
-          if (dead && !ctl[l][nic_pkg::CtlNoFault]) begin
-            map_fault_o = 1'b1;
+    if (has_port != '0) begin
+      for (int l = 0; l < Lanes; l++) begin
+        if (has_port[l]) begin
+          p    = port_of[l];
+          size = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
+          mask = (size >= 4'd8) ? '1 : (64'd1 << {size[2:0], 3'b000}) - 64'd1;
+          old  = rdata[p] & mask;
+          rb   = rb_i[l*64 +: 64];
+          unique case (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits])
+            nic_pkg::OpAtomic: begin
+              unique case (ctl[l][nic_pkg::CtlAtomicOp +: nic_pkg::CtlAtomicOpBits])
+                nic_pkg::AtomicAdd: req_wdata[p] = (old + rb) & mask;
+                nic_pkg::AtomicOr:  req_wdata[p] = (old | rb) & mask;
+                nic_pkg::AtomicAnd: req_wdata[p] = (old & rb) & mask;
+                default:            req_wdata[p] = (old ^ rb) & mask;
+              endcase
+            end
+            nic_pkg::OpXchg:    req_wdata[p] = rb & mask;
+            nic_pkg::OpCmpxchg:
+              req_wdata[p] = (((rd_i[l*64 +: 64] & mask) == old) ? rb : old) & mask;
+            nic_pkg::OpStore:   req_wdata[p] = store_value_i[l*64 +: 64] & mask;
+            default: ;  // a load writes nothing
+          endcase
+          if (req_valid_o[p]) begin
+            dead = req_map_o[p] && map_fault_i[p];
+            if (!dead) begin
+              lane_rdata_o[l*64 +: 64] = old;
+            end
+            if (dead && !ctl[l][nic_pkg::CtlNoFault]) begin
+              map_fault_o = 1'b1;
+            end
           end
         end
       end
