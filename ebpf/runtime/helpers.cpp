@@ -2,7 +2,6 @@
 
 #include "ebpf/runtime/helpers.h"
 
-#include <algorithm>
 #include <array>
 
 #include "ebpf/runtime/helper_functions.h"
@@ -61,13 +60,22 @@ constexpr bool sorted_by_id() {
 }
 static_assert(sorted_by_id(), "kHelpers must be sorted by helper id");
 
+// kHelpers' index of each helper id (-1: not implemented): a helper call looks its helper up
+// at run time in the interpreter, the NIC model and the RTL system, so by index, not by search.
+constexpr auto kIndexById = [] {
+  std::array<int16_t, kHelpers.back().id + 1> index{};
+  index.fill(-1);
+  for (size_t i = 0; i < kHelpers.size(); ++i)
+    index[static_cast<size_t>(kHelpers[i].id)] = static_cast<int16_t>(i);
+  return index;
+}();
+
 }  // namespace
 
 const HelperInfo* find_helper(int32_t id) {
-  const auto it =
-      std::lower_bound(kHelpers.begin(), kHelpers.end(), id,
-                       [](const HelperInfo& info, int32_t key) { return info.id < key; });
-  return it != kHelpers.end() && it->id == id ? &*it : nullptr;
+  if (id < 0 || static_cast<size_t>(id) >= kIndexById.size()) return nullptr;
+  const int16_t i = kIndexById[static_cast<size_t>(id)];
+  return i < 0 ? nullptr : &kHelpers[static_cast<size_t>(i)];
 }
 
 std::span<const HelperInfo> implemented_helpers() {

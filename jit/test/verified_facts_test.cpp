@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "ebpf/asm/assembler.h"
+#include "verifier/test/verify_util.h"
 #include "verifier/verifier.h"
 
 namespace nicsim::jit {
@@ -124,15 +125,8 @@ TEST(VerifiedFacts, HelperCallsKnowTheirMapWhenEveryPathAgrees) {
                                                       "r0 = 2\n"
                                                       "exit"),
                                        ebpf::ProgramType::Xdp, "xdp");
-  for (const char* name : {"a", "b"}) {
-    ebpf::MapDefinition def;
-    def.name = name;
-    def.type = ebpf::MapType::Array;
-    def.key_size = 4;
-    def.value_size = 8;
-    def.max_entries = 2;
-    object.maps.push_back(def);
-  }
+  for (const char* name : {"a", "b"})
+    object.maps.push_back(verifier::testing::array_map(name, 8, 2));
   const ProgramFacts facts =
       facts_from_verifier(verifier::verify_program(object, object.programs[0]));
   EXPECT_EQ(facts.insns[6].helper_map, 1);    // map 1 on the only path
@@ -161,13 +155,7 @@ TEST(VerifiedFacts, LookupKeysCarryTheVerifiersRange) {
                                                       "r0 = 2\n"
                                                       "exit"),
                                        ebpf::ProgramType::Xdp, "xdp");
-  ebpf::MapDefinition def;
-  def.name = "a";
-  def.type = ebpf::MapType::Array;
-  def.key_size = 4;
-  def.value_size = 8;
-  def.max_entries = 4;
-  object.maps.push_back(def);
+  object.maps.push_back(verifier::testing::array_map("a", 8, 4));
   const ProgramFacts facts =
       facts_from_verifier(verifier::verify_program(object, object.programs[0]));
   ASSERT_TRUE(facts.insns[6].lookup_key.has_value());

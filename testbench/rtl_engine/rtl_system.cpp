@@ -297,18 +297,11 @@ void RtlSystem::answer_ports(uint32_t core, Ports& rtl, PortRequests& ports) {
     uint64_t args[5];
     for (uint32_t i = 0; i < 5; ++i)
       args[i] = rtl.helper_argument(i);
-    const int32_t id = rtl.helper_id();
-    model::HelperResult result = helpers_.call(helper_info(id), id, args, hctx);
+    model::HelperResult result = helpers_.call(rtl.helper_id(), args, hctx);
     rtl.set_helper_response(result.r0, result.latency, result.fault, hctx.pkt_data, hctx.pkt_end,
                             hctx.pkt_meta);
     if (result.fault) hctx.result.diagnostic = std::move(result.diagnostic);
   }
-}
-
-const ebpf::HelperInfo* RtlSystem::helper_info(int32_t id) {
-  HelperLookup& entry = helper_lookups_[static_cast<uint32_t>(id) % helper_lookups_.size()];
-  if (!entry.valid || entry.id != id) entry = {true, id, ebpf::find_helper(id)};
-  return entry.info;
 }
 
 template <typename Ports>

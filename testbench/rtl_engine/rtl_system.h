@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "ebpf/runtime/helpers.h"
 #include "ebpf/runtime/runtime.h"
 #include "firmware/image/image.h"
 #include "model/config.h"
@@ -104,8 +103,6 @@ class RtlSystem {
   };
   template <typename Ports>
   void answer_ports(uint32_t core, Ports& rtl, PortRequests& ports);
-  // The helper table's entry for `id` (ebpf::find_helper, a binary search), remembered per id.
-  const ebpf::HelperInfo* helper_info(int32_t id);
   // Counts, per context, the stall code the core reports for it this cycle (RtlCore::stall_bits)
   // without looking at the context's phase: the counts restart when a packet starts and are
   // charged to the packet when it ends, so they cover exactly its running cycles.
@@ -135,13 +132,6 @@ class RtlSystem {
   // [core][context][RtlStall code]: cycles since the context's packet started.
   using StallCodeCounts = std::array<uint64_t, 8>;
   std::vector<std::array<StallCodeCounts, kRtlContexts>> stall_counts_;
-  // helper_info's memory: direct-mapped by id, an entry valid once looked up.
-  struct HelperLookup {
-    bool valid = false;
-    int32_t id = 0;
-    const ebpf::HelperInfo* info = nullptr;
-  };
-  std::array<HelperLookup, 64> helper_lookups_{};
   std::deque<model::PacketJob*> input_;
   std::deque<std::pair<uint32_t, uint32_t>> output_;
   std::vector<RtlObserver*> observers_;

@@ -9,19 +9,14 @@
 #include "ebpf/asm/assembler.h"
 #include "jit/x86_64/test/jit_test_support.h"
 #include "jit/x86_64/x86_disassembler.h"
+#include "verifier/test/verify_util.h"
 #include "verifier/verifier.h"
 
 namespace nicsim::jit::test {
 
 inline ebpf::MapDefinition map_definition(const char* name, ebpf::MapType type, uint32_t key_size,
                                           uint32_t value_size, uint32_t max_entries) {
-  ebpf::MapDefinition def;
-  def.name = name;
-  def.type = type;
-  def.key_size = key_size;
-  def.value_size = value_size;
-  def.max_entries = max_entries;
-  return def;
+  return verifier::testing::map_of(type, name, key_size, value_size, max_entries);
 }
 
 inline ebpf::ElfObject xdp_object(const std::string& source,
