@@ -9,10 +9,10 @@ module nic_lsu #(
   parameter int unsigned MemPorts = 2
 ) (
   input  logic                        issue_i,
-  input  logic [Lanes*nic_pkg::SlotCtlBits-1:0] ctl_i,  // the decoded slots
+  input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl_i,  // the decoded slots
   input  logic [Lanes*64-1:0]         rb_i,          // the value operand of each lane
   input  logic [Lanes*64-1:0]         rd_i,          // cmpxchg's expected value
-  input  logic [Lanes*64-1:0]         addr_i,
+  input  logic [Lanes*32-1:0]         addr_i,
   input  logic [Lanes*64-1:0]         store_value_i,
   input  logic [Lanes-1:0]            fault_i,       // out of bounds (AGU)
   input  logic [Lanes-1:0]            map_i,
@@ -36,7 +36,7 @@ module nic_lsu #(
 
   logic [CtlW-1:0] ctl [Lanes];  // nic_pkg::slot_ctl_t
   for (genvar l = 0; l < Lanes; l++) begin : g_ctl
-    assign ctl[l] = ctl_i[l*CtlW +: CtlW];
+    assign ctl[l] = ctl_i[l*nic_pkg::SlotCtlStride +: CtlW];
   end
 
   logic [Lanes-1:0]   has_port;
@@ -87,7 +87,7 @@ module nic_lsu #(
           req_write_o[port_of[l]] =
               ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
           req_map_o[port_of[l]]   = map_i[l];
-          req_addr[port_of[l]]    = addr_i[l*64 +: 32];
+          req_addr[port_of[l]]    = addr_i[l*32 +: 32];
           req_size[port_of[l]]    = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
         end
       end

@@ -141,39 +141,39 @@ module nic_top #(
     end
   end
 
-  logic [11:0]            imem_addr;
-  logic [Lanes*64-1:0]    imem_bundle;
+  logic [11:0]            imem_addr, issue_addr;  // fetch's and issue's read ports
+  logic [Lanes*64-1:0]    imem_bundle, issue_bundle;
   logic [nic_pkg::SlotUsesW-1:0] imem_uses;
-  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl;
+  logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl;
   logic [Lanes*16-1:0]    pool_addr;
   logic [Lanes*PoolW-1:0] pool_raddr;
   logic [Lanes*64-1:0]    pool_data;
 
-  nic_ram #(.Width(Lanes * 64), .Depth(ImemDepth), .ReadPorts(1)) u_imem (
+  nic_ram #(.Width(Lanes * 64), .Depth(ImemDepth), .ReadPorts(2)) u_imem (
     .clk_i,
     .we_i    (imem_we_i),
     .waddr_i (imem_waddr_i),
     .wdata_i (imem_wdata_i),
-    .raddr_i (imem_addr[ImemW-1:0]),
-    .rdata_o (imem_bundle)
+    .raddr_i ({issue_addr[ImemW-1:0], imem_addr[ImemW-1:0]}),
+    .rdata_o ({issue_bundle, imem_bundle})
   );
 
   // The predecoded bits of each bundle, written beside it: the OR over its slots of
-  // nic_slot_uses::uses (for issue selection) and each slot's control bits (nic_slot_decode::ctl,
-  // for the lanes). Computed here, in the write port's block, so that a simulator evaluates them
-  // only while the image is loaded.
+  // nic_slot_uses::uses (for issue selection, read by fetch) and each slot's control bits
+  // (nic_slot_decode::ctl, for the lanes, read at issue). Computed here, in the write port's
+  // block, so that a simulator evaluates them only while the image is loaded.
   logic [nic_pkg::SlotUsesW-1:0]         imem_uses_q [ImemDepth];
-  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl_q [ImemDepth];
+  logic [Lanes*nic_pkg::SlotCtlStride-1:0] imem_ctl_q [ImemDepth];
 
   always_ff @(posedge clk_i) begin
     if (imem_we_i) begin
       logic [nic_pkg::SlotUsesW-1:0]         uses;
-      logic [Lanes*nic_pkg::SlotCtlBits-1:0] ctl;
+      logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl;
       uses = '0;
       for (int l = 0; l < Lanes; l++) begin
         uses = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
-        ctl[l*nic_pkg::SlotCtlBits +: nic_pkg::SlotCtlBits] =
-            nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]);
+        ctl[l*nic_pkg::SlotCtlStride +: nic_pkg::SlotCtlStride] =
+            nic_pkg::SlotCtlStride'(nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]));
       end
       imem_uses_q[imem_waddr_i] <= uses;
       imem_ctl_q[imem_waddr_i]  <= ctl;
@@ -181,7 +181,7 @@ module nic_top #(
   end
 
   assign imem_uses = imem_uses_q[imem_addr[ImemW-1:0]];
-  assign imem_ctl  = imem_ctl_q[imem_addr[ImemW-1:0]];
+  assign issue_ctl = imem_ctl_q[issue_addr[ImemW-1:0]];
 
   for (genvar l = 0; l < Lanes; l++) begin : g_pool_addr
     assign pool_raddr[l*PoolW +: PoolW] = pool_addr[l*16 +: PoolW];
@@ -212,7 +212,9 @@ module nic_top #(
     .imem_addr_o   (imem_addr),
     .imem_bundle_i (imem_bundle),
     .imem_uses_i   (imem_uses),
-    .imem_ctl_i    (imem_ctl),
+    .issue_addr_o  (issue_addr),
+    .issue_bundle_i (issue_bundle),
+    .issue_ctl_i   (issue_ctl),
     .pool_addr_o   (pool_addr),
     .pool_data_i   (pool_data),
     .start_i, .start_ctx_i,
