@@ -4,8 +4,8 @@
 //
 // Outside the core, and reached through its ports: the instruction memory (two read ports, read
 // combinationally: fetch's, and issue's for the bundle in the issuing context's FB; with each
-// bundle's predecoded bits — nic_slot_uses and each slot's nic_slot_decode::ctl — computed as
-// the image is written) and constant pool (read
+// bundle's predecoded bits — nic_slot_uses, each slot's nic_slot_decode::ctl and the lane ->
+// memory port map — computed as the image is written) and constant pool (read
 // combinationally), the data memories (packet buffers, stacks, map values, firmware data; the
 // core checks every bound except map-value liveness, which the map engine answers on the port),
 // the helper units (request in the issue cycle, answer with r0, latency, fault and the packet
@@ -24,6 +24,7 @@ module nic_core #(
   parameter bit          HelperArbiter = 1'b0,  // several cores share the helper port
   localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
   localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
+  localparam int unsigned PortW   = (MemPorts > 1) ? $clog2(MemPorts) : 1,
   // The helper ports come last, each writing r0 of its own context. Their data is kept apart
   // from the other ports' (which depends on the state only): it is a same-cycle helper answer
   // (an input) or a result held from an earlier one, chosen in the register file's clocked
@@ -46,6 +47,8 @@ module nic_core #(
   output logic [11:0]               issue_addr_o,  // issue's read port: the issuing bundle
   input  logic [Lanes*64-1:0]       issue_bundle_i,
   input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl_i,  // its slots' control bits
+  input  logic [Lanes-1:0]          issue_has_port_i,  // and its lane -> memory port map
+  input  logic [Lanes*PortW-1:0]    issue_port_of_i,
   output logic [Lanes*16-1:0]       pool_addr_o,
   input  logic [Lanes*64-1:0]       pool_data_i,
 
@@ -314,6 +317,8 @@ module nic_core #(
   nic_lsu #(.Lanes(Lanes), .MemPorts(MemPorts)) u_lsu (
     .issue_i       (issue),
     .ctl_i         (ctl_flat),
+    .has_port_i    (issue_has_port_i),
+    .port_of_i     (issue_port_of_i),
     .rb_i          (rb_flat),
     .rd_i          (rd_flat),
     .addr_i        (addr),

@@ -31,6 +31,7 @@ module nic_top #(
   localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
   localparam int unsigned PortHelper = 2 * Lanes + 2,  // the first helper write port
   localparam int unsigned ImemW   = $clog2(ImemDepth),
+  localparam int unsigned PortW   = (MemPorts > 1) ? $clog2(MemPorts) : 1,
   localparam int unsigned PoolW   = $clog2(PoolDepth)
 ) (
   input  logic                      clk_i,
@@ -145,6 +146,8 @@ module nic_top #(
   logic [Lanes*64-1:0]    imem_bundle, issue_bundle;
   logic [nic_pkg::SlotUsesW-1:0] imem_uses;
   logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl;
+  logic [Lanes-1:0]       issue_has_port;
+  logic [Lanes*PortW-1:0] issue_port_of;
   logic [Lanes*16-1:0]    pool_addr;
   logic [Lanes*PoolW-1:0] pool_raddr;
   logic [Lanes*64-1:0]    pool_data;
@@ -159,29 +162,41 @@ module nic_top #(
   );
 
   // The predecoded bits of each bundle, written beside it: the OR over its slots of
-  // nic_slot_uses::uses (for issue selection, read by fetch) and each slot's control bits
-  // (nic_slot_decode::ctl, for the lanes, read at issue). Computed here, in the write port's
-  // block, so that a simulator evaluates them only while the image is loaded.
-  logic [nic_pkg::SlotUsesW-1:0]         imem_uses_q [ImemDepth];
+  // nic_slot_uses::uses (for issue selection, read by fetch), each slot's control bits
+  // (nic_slot_decode::ctl, for the lanes) and the lane -> memory port map (for the LSU: the
+  // k-th memory operation in lane order uses port k), both read at issue. Computed here, in the
+  // write port's block, so that a simulator evaluates them only while the image is loaded.
+  logic [nic_pkg::SlotUsesW-1:0]           imem_uses_q [ImemDepth];
   logic [Lanes*nic_pkg::SlotCtlStride-1:0] imem_ctl_q [ImemDepth];
+  logic [Lanes*(PortW+1)-1:0]              imem_ports_q [ImemDepth];  // {port_of, has_port}
 
   always_ff @(posedge clk_i) begin
     if (imem_we_i) begin
-      logic [nic_pkg::SlotUsesW-1:0]         uses;
+      logic [nic_pkg::SlotUsesW-1:0]           uses;
       logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl;
-      uses = '0;
+      logic [nic_pkg::SlotCtlBits-1:0]         slot_ctl;
+      logic [Lanes-1:0]                        has_port;
+      logic [Lanes*PortW-1:0]                  port_of;
+      logic [PortW:0]                          count;  // memory operations in the lanes before
+      uses  = '0;
+      count = '0;
       for (int l = 0; l < Lanes; l++) begin
-        uses = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
-        ctl[l*nic_pkg::SlotCtlStride +: nic_pkg::SlotCtlStride] =
-            nic_pkg::SlotCtlStride'(nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]));
+        uses     = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
+        slot_ctl = nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]);
+        ctl[l*nic_pkg::SlotCtlStride +: nic_pkg::SlotCtlStride] = nic_pkg::SlotCtlStride'(slot_ctl);
+        has_port[l]                 = slot_ctl[nic_pkg::CtlIsMem] && count < (PortW+1)'(MemPorts);
+        port_of[l*PortW +: PortW]   = count[PortW-1:0];
+        count                       = count + (PortW+1)'(slot_ctl[nic_pkg::CtlIsMem]);
       end
-      imem_uses_q[imem_waddr_i] <= uses;
-      imem_ctl_q[imem_waddr_i]  <= ctl;
+      imem_uses_q[imem_waddr_i]  <= uses;
+      imem_ctl_q[imem_waddr_i]   <= ctl;
+      imem_ports_q[imem_waddr_i] <= {port_of, has_port};
     end
   end
 
   assign imem_uses = imem_uses_q[imem_addr[ImemW-1:0]];
   assign issue_ctl = imem_ctl_q[issue_addr[ImemW-1:0]];
+  assign {issue_port_of, issue_has_port} = imem_ports_q[issue_addr[ImemW-1:0]];
 
   for (genvar l = 0; l < Lanes; l++) begin : g_pool_addr
     assign pool_raddr[l*PoolW +: PoolW] = pool_addr[l*16 +: PoolW];
@@ -215,6 +230,8 @@ module nic_top #(
     .issue_addr_o  (issue_addr),
     .issue_bundle_i (issue_bundle),
     .issue_ctl_i   (issue_ctl),
+    .issue_has_port_i (issue_has_port),
+    .issue_port_of_i  (issue_port_of),
     .pool_addr_o   (pool_addr),
     .pool_data_i   (pool_data),
     .start_i, .start_ctx_i,
