@@ -25,6 +25,7 @@ module nic_core #(
   localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
   localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
   localparam int unsigned PortW   = (MemPorts > 1) ? $clog2(MemPorts) : 1,
+  localparam int unsigned LaneW   = (Lanes > 1) ? $clog2(Lanes) : 1,
   // The helper ports come last, each writing r0 of its own context. Their data is kept apart
   // from the other ports' (which depends on the state only): it is a same-cycle helper answer
   // (an input) or a result held from an earlier one, chosen in the register file's clocked
@@ -49,6 +50,7 @@ module nic_core #(
   input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl_i,  // its slots' control bits
   input  logic [Lanes-1:0]          issue_has_port_i,  // and its lane -> memory port map
   input  logic [Lanes*PortW-1:0]    issue_port_of_i,
+  input  logic [3*LaneW-1:0]        issue_lanes_i,  // {hcall, div, mul}: the lane of each
   output logic [Lanes*16-1:0]       pool_addr_o,
   input  logic [Lanes*64-1:0]       pool_data_i,
 
@@ -119,7 +121,6 @@ module nic_core #(
 );
 
   localparam int unsigned Ops        = nic_pkg::NumOperands;
-  localparam int unsigned LaneW      = (Lanes > 1) ? $clog2(Lanes) : 1;
   localparam int unsigned CtlW       = nic_pkg::SlotCtlBits;
   localparam int unsigned PortNow    = 0;
   localparam int unsigned PortExit   = Lanes;
@@ -343,7 +344,17 @@ module nic_core #(
   logic        fired, ctrl_exit, ctrl_jump, ctrl_call, has_hcall, has_div, agu_ends;
   logic [63:0] exit_value, mul_a, mul_b;
   logic [31:0] hcall_id;
-  logic [LaneW-1:0] div_lane;
+  logic [LaneW-1:0] mul_lane, div_lane, hcall_lane;
+
+  // The lanes of the bundle's multiplication, division and hcall come predecoded with it (the
+  // last such slot in lane order, 0 if none; whether there is one is fb_div / fb_hcall for
+  // the units that act on it, and a product nobody uses is not written).
+  assign {hcall_lane, div_lane, mul_lane} = issue_lanes_i;
+  assign has_hcall = fb_hcall[ic];
+  assign hcall_id  = word[hcall_lane][31:0];
+  assign has_div   = fb_div[ic];
+  assign mul_a     = ra_val[mul_lane];
+  assign mul_b     = lane_b[mul_lane];
 
   always_comb begin
     fired       = 1'b0;
@@ -352,15 +363,9 @@ module nic_core #(
     ctrl_call   = 1'b0;
     exit_value  = '0;
     jump_target = '0;
-    has_hcall   = 1'b0;
-    hcall_id    = '0;
-    mul_a       = '0;
-    mul_b       = '0;
-    has_div     = 1'b0;
-    div_lane    = 0;
-    // The issuing bundle's predecoded flags gate the walks that find nothing in most bundles,
-    // so that a simulator skips them there: each flag is the OR of its slots' nic_slot_uses
-    // bit, which selects exactly the operations its walk looks for.
+    // The issuing bundle's predecoded flag gates the walk that finds nothing in most bundles,
+    // so that a simulator skips it there: the flag is the OR of its slots' nic_slot_uses
+    // bit, which selects exactly the operations the walk looks for.
     if (fb_control[ic]) begin
       for (int l = 0; l < Lanes; l++) begin
         if (!fired) begin
@@ -392,28 +397,6 @@ module nic_core #(
             exit_value = ra_val[l];
           end
         end
-      end
-    end
-    if (fb_hcall[ic]) begin
-      for (int l = 0; l < Lanes; l++) begin
-        if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpHcall) begin
-          has_hcall = 1'b1;
-          hcall_id  = word[l][31:0];
-        end
-      end
-    end
-    if (fb_div[ic]) begin
-      for (int l = 0; l < Lanes; l++) begin
-        if (ctl[l][nic_pkg::CtlUsesDiv]) begin
-          has_div  = 1'b1;
-          div_lane = LaneW'(l);
-        end
-      end
-    end
-    for (int l = 0; l < Lanes; l++) begin
-      if (ctl[l][nic_pkg::CtlUsesMul]) begin
-        mul_a = ra_val[l];
-        mul_b = lane_b[l];
       end
     end
   end
