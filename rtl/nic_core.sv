@@ -2,9 +2,10 @@
 // per-context fetch buffers, issue of one L-slot bundle per cycle, a register file of 11 x 64
 // bits per context, M memory ports, one multiplier, one divider and the helper-unit port.
 //
-// Outside the core, and reached through its ports: the instruction memory (read
-// combinationally, with each bundle's predecoded bits — nic_slot_uses and each slot's
-// nic_slot_decode::ctl — computed as the image is written) and constant pool (read
+// Outside the core, and reached through its ports: the instruction memory (two read ports, read
+// combinationally: fetch's, and issue's for the bundle in the issuing context's FB; with each
+// bundle's predecoded bits — nic_slot_uses, each slot's nic_slot_decode::ctl and the lane ->
+// memory port map — computed as the image is written) and constant pool (read
 // combinationally), the data memories (packet buffers, stacks, map values, firmware data; the
 // core checks every bound except map-value liveness, which the map engine answers on the port),
 // the helper units (request in the issue cycle, answer with r0, latency, fault and the packet
@@ -23,6 +24,8 @@ module nic_core #(
   parameter bit          HelperArbiter = 1'b0,  // several cores share the helper port
   localparam int unsigned CtxW    = (Contexts > 1) ? $clog2(Contexts) : 1,
   localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
+  localparam int unsigned PortW   = (MemPorts > 1) ? $clog2(MemPorts) : 1,
+  localparam int unsigned LaneW   = (Lanes > 1) ? $clog2(Lanes) : 1,
   // The helper ports come last, each writing r0 of its own context. Their data is kept apart
   // from the other ports' (which depends on the state only): it is a same-cycle helper answer
   // (an input) or a result held from an earlier one, chosen in the register file's clocked
@@ -39,10 +42,15 @@ module nic_core #(
   input  logic                      raw_entry_i,   // r1 = packet data, r2 = length
 
   // ---- instruction memory and constant pool ----
-  output logic [11:0]               imem_addr_o,
+  output logic [11:0]               imem_addr_o,   // fetch's read port
   input  logic [Lanes*64-1:0]       imem_bundle_i,
   input  logic [nic_pkg::SlotUsesW-1:0] imem_uses_i,  // the bundle's predecoded bits
-  input  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl_i,  // its slots' control bits
+  output logic [11:0]               issue_addr_o,  // issue's read port: the issuing bundle
+  input  logic [Lanes*64-1:0]       issue_bundle_i,
+  input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl_i,  // its slots' control bits
+  input  logic [Lanes-1:0]          issue_has_port_i,  // and its lane -> memory port map
+  input  logic [Lanes*PortW-1:0]    issue_port_of_i,
+  input  logic [3*LaneW-1:0]        issue_lanes_i,  // {hcall, div, mul}: the lane of each
   output logic [Lanes*16-1:0]       pool_addr_o,
   input  logic [Lanes*64-1:0]       pool_data_i,
 
@@ -113,7 +121,6 @@ module nic_core #(
 );
 
   localparam int unsigned Ops        = nic_pkg::NumOperands;
-  localparam int unsigned LaneW      = (Lanes > 1) ? $clog2(Lanes) : 1;
   localparam int unsigned CtlW       = nic_pkg::SlotCtlBits;
   localparam int unsigned PortNow    = 0;
   localparam int unsigned PortExit   = Lanes;
@@ -140,7 +147,7 @@ module nic_core #(
   // ---- fetch and issue ----
   logic [Contexts-1:0]     fb_valid, fb_control, fb_hcall, fb_div;
   logic [Contexts*Ops-1:0] fb_regs, reg_ready;
-  logic [Lanes*64-1:0]     bundle;
+  logic [Lanes*64-1:0]     bundle;  // the issuing bundle, read at issue (nic_fetch)
   logic [11:0]             bundle_addr;
   logic                    issue, resolve, jump, ends;
   logic [CtxW-1:0]         ic;
@@ -162,7 +169,6 @@ module nic_core #(
     .imem_addr_o,
     .imem_bundle_i,
     .imem_uses_i,
-    .imem_ctl_i,
     .fetch_o        (fetch_valid_o),
     .fetch_ctx_o,
     .fb_valid_o     (fb_valid),
@@ -170,8 +176,6 @@ module nic_core #(
     .fb_control_o   (fb_control),
     .fb_hcall_o     (fb_hcall),
     .fb_div_o       (fb_div),
-    .issue_bundle_o (bundle),
-    .issue_ctl_o    (ctl_flat),
     .issue_addr_o   (bundle_addr)
   );
 
@@ -195,7 +199,11 @@ module nic_core #(
 
   // ---- decode and register read of the issued bundle ----
   logic [CtlW-1:0]        ctl [Lanes];  // nic_pkg::slot_ctl_t
-  logic [Lanes*CtlW-1:0]  ctl_flat;
+  logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl_flat;  // lane l's at l * SlotCtlStride
+
+  assign issue_addr_o = bundle_addr;
+  assign bundle       = issue_bundle_i;
+  assign ctl_flat     = issue_ctl_i;
   logic [63:0]            word [Lanes];
   logic [RdPorts*4-1:0]   rd_reg;
   logic [RdPorts*64-1:0]  rd_data;
@@ -210,7 +218,7 @@ module nic_core #(
     logic [63:0] wave_word;  // the issuing slot, named for waveforms
     assign wave_word = word[l];
     assign word[l] = bundle[l*64 +: 64];
-    assign ctl[l]  = ctl_flat[l*CtlW +: CtlW];
+    assign ctl[l]  = ctl_flat[l*nic_pkg::SlotCtlStride +: CtlW];
     assign pool_addr_o[l*16 +: 16]  = word[l][15:0];
     assign rd_reg[(3*l)*4 +: 4]     = word[l][51:48];  // ra
     assign rd_reg[(3*l+1)*4 +: 4]   = word[l][47:44];  // rb
@@ -271,8 +279,9 @@ module nic_core #(
   logic [63:0]         lane_b [Lanes];
   logic [63:0]         now_value [Lanes];
   logic [63:0]         ctx_value [Lanes];
-  logic [Lanes-1:0]    taken, agu_fault, map, ctx_window;
-  logic [Lanes*64-1:0] addr, store_value, lane_rdata;
+  logic [Lanes-1:0]    taken, agu_fault, agu_fault_ends, map, ctx_window;
+  logic [Lanes*32-1:0] addr;
+  logic [Lanes*64-1:0] store_value, lane_rdata;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     nic_lane u_lane (
@@ -293,9 +302,10 @@ module nic_core #(
       .b_o           (lane_b[l]),
       .now_value_o   (now_value[l]),
       .taken_o       (taken[l]),
-      .addr_o        (addr[l*64 +: 64]),
+      .addr_o        (addr[l*32 +: 32]),
       .store_value_o (store_value[l*64 +: 64]),
       .fault_o       (agu_fault[l]),
+      .fault_ends_o  (agu_fault_ends[l]),
       .map_o         (map[l]),
       .ctx_window_o  (ctx_window[l]),
       .ctx_value_o   (ctx_value[l])
@@ -308,6 +318,8 @@ module nic_core #(
   nic_lsu #(.Lanes(Lanes), .MemPorts(MemPorts)) u_lsu (
     .issue_i       (issue),
     .ctl_i         (ctl_flat),
+    .has_port_i    (issue_has_port_i),
+    .port_of_i     (issue_port_of_i),
     .rb_i          (rb_flat),
     .rd_i          (rd_flat),
     .addr_i        (addr),
@@ -329,14 +341,20 @@ module nic_core #(
   assign dmem_ctx_o = ic;
 
   // ---- control: the first control operation that fires, in lane order ----
-  // And whether an access of the bundle is out of bounds (an ldnf's is not: it reads as 0),
-  // gathered here, in a block of the state-only logic, so that the bundle's fault, which the
-  // memory port's answer (map_fault) also decides, adds one bit to it where the answer arrives
-  // (a simulator evaluates logic an input reaches twice per cycle).
   logic        fired, ctrl_exit, ctrl_jump, ctrl_call, has_hcall, has_div, agu_ends;
   logic [63:0] exit_value, mul_a, mul_b;
   logic [31:0] hcall_id;
-  logic [LaneW-1:0] div_lane;
+  logic [LaneW-1:0] mul_lane, div_lane, hcall_lane;
+
+  // The lanes of the bundle's multiplication, division and hcall come predecoded with it (the
+  // last such slot in lane order, 0 if none; whether there is one is fb_div / fb_hcall for
+  // the units that act on it, and a product nobody uses is not written).
+  assign {hcall_lane, div_lane, mul_lane} = issue_lanes_i;
+  assign has_hcall = fb_hcall[ic];
+  assign hcall_id  = word[hcall_lane][31:0];
+  assign has_div   = fb_div[ic];
+  assign mul_a     = ra_val[mul_lane];
+  assign mul_b     = lane_b[mul_lane];
 
   always_comb begin
     fired       = 1'b0;
@@ -345,16 +363,9 @@ module nic_core #(
     ctrl_call   = 1'b0;
     exit_value  = '0;
     jump_target = '0;
-    has_hcall   = 1'b0;
-    hcall_id    = '0;
-    mul_a       = '0;
-    mul_b       = '0;
-    has_div     = 1'b0;
-    div_lane    = 0;
-    agu_ends    = 1'b0;
-    // The issuing bundle's predecoded flags gate the walks that find nothing in most bundles,
-    // so that a simulator skips them there: each flag is the OR of its slots' nic_slot_uses
-    // bit, which selects exactly the operations its walk looks for.
+    // The issuing bundle's predecoded flag gates the walk that finds nothing in most bundles,
+    // so that a simulator skips it there: the flag is the OR of its slots' nic_slot_uses
+    // bit, which selects exactly the operations the walk looks for.
     if (fb_control[ic]) begin
       for (int l = 0; l < Lanes; l++) begin
         if (!fired) begin
@@ -388,32 +399,13 @@ module nic_core #(
         end
       end
     end
-    if (fb_hcall[ic]) begin
-      for (int l = 0; l < Lanes; l++) begin
-        if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpHcall) begin
-          has_hcall = 1'b1;
-          hcall_id  = word[l][31:0];
-        end
-      end
-    end
-    if (fb_div[ic]) begin
-      for (int l = 0; l < Lanes; l++) begin
-        if (ctl[l][nic_pkg::CtlUsesDiv]) begin
-          has_div  = 1'b1;
-          div_lane = LaneW'(l);
-        end
-      end
-    end
-    for (int l = 0; l < Lanes; l++) begin
-      if (ctl[l][nic_pkg::CtlUsesMul]) begin
-        mul_a = ra_val[l];
-        mul_b = lane_b[l];
-      end
-      if (agu_fault[l] && !ctl[l][nic_pkg::CtlNoFault]) begin  // 0 but for memory slots
-        agu_ends = 1'b1;
-      end
-    end
   end
+
+  // Whether an access of the bundle is out of bounds (an ldnf's is not: it reads as 0), from
+  // the state only, so that the bundle's fault, which the memory port's answer (map_fault) also
+  // decides, adds one bit to it where the answer arrives (a simulator evaluates logic an input
+  // reaches twice per cycle). Each lane reports it (fault_ends_o): one OR here.
+  assign agu_ends = agu_fault_ends != '0;
 
   // ---- the outcome of the issued bundle ----
   logic bundle_fault, helper_fault, commit, exit_fire;

@@ -127,7 +127,7 @@ module nic_divider #(
       zero_q     <= (w32_i ? b_i[31:0] == '0 : b_i == '0);
       ctx_q      <= ctx_i;
       rd_q       <= rd_i;
-    end else begin
+    end else if (left_q != '0) begin  // an idle divider (left_q 0: iter_q and pending_q 0) holds
       rem_q     <= rem_d;
       quo_q     <= quo_d;
       iter_q    <= iter_d;
@@ -152,12 +152,18 @@ module nic_divider #(
       end else begin
         result = want_rem_q ? rem_fix : quo_fix;
       end
+      if (w32_q) begin
+        result = {32'b0, result[31:0]};
+      end
     end
   end
 
+  // Only while a result is owed (no register index computed in an idle cycle).
   always_comb begin
     owed_o = '0;
-    owed_o[32'(ctx_q) * nic_pkg::NumOperands + 32'(rd_q)] = pending_q;
+    if (pending_q) begin
+      owed_o[32'(ctx_q) * nic_pkg::NumOperands + 32'(rd_q)] = 1'b1;
+    end
   end
 
   assign busy_o     = left_q != '0;
@@ -165,7 +171,7 @@ module nic_divider #(
   assign wr_valid_o = wr_due_o && !(cancel_i && cancel_ctx_i == ctx_q);
   assign wr_ctx_o   = ctx_q;
   assign wr_rd_o    = rd_q;
-  assign wr_data_o  = w32_q ? {32'b0, result[31:0]} : result;
+  assign wr_data_o  = result;
 
 `ifndef SYNTHESIS
   // Every iteration must be done by the cycle the result is written.

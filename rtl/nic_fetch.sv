@@ -1,17 +1,19 @@
 // Fetch (docs/nic-isa.md section 6, IF): per context a fetch PC and a one-bundle fetch buffer
 // (FB); each cycle the first eligible context after the one that fetched last reads its next
 // bundle from the instruction memory into its FB. A fetched control bundle stops the context's
-// fetch until it issues (no speculation); an exit is thereby seen at fetch. Beside every FB
-// bundle the fetch stage keeps what issue selection looks at (the registers it touches,
-// control, helper and divider use) and what the lanes do with each slot: the instruction
-// memory's predecoded bits of the bundle (nic_slot_uses, nic_slot_decode::ctl), read with it.
+// fetch until it issues (no speculation); an exit is thereby seen at fetch. The FB holds the
+// bundle's address and what issue selection looks at (the registers it touches, control,
+// helper and divider use: the instruction memory's predecoded bits of the bundle,
+// nic_slot_uses); the issuing bundle's words and its slots' control bits are read at issue
+// through a second read port of the instruction memory (nic_top), which is written only while
+// the image is loaded, so they are the words fetched. A simulator then moves one address per
+// fetch instead of the bundle and its control bits twice (into the FB, out at issue).
 
 module nic_fetch #(
   parameter int unsigned Lanes    = 4,
   parameter int unsigned Contexts = 4,
   localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1,
-  localparam int unsigned Ops  = nic_pkg::NumOperands,
-  localparam int unsigned CtlW = nic_pkg::SlotCtlBits
+  localparam int unsigned Ops  = nic_pkg::NumOperands
 ) (
   input  logic                       clk_i,
   input  logic                       rst_ni,
@@ -29,9 +31,8 @@ module nic_fetch #(
   input  logic [11:0]                jump_target_i,
 
   output logic [11:0]                imem_addr_o,
-  input  logic [Lanes*64-1:0]        imem_bundle_i,
+  input  logic [Lanes*64-1:0]        imem_bundle_i,  // for waveforms: the words fetched
   input  logic [nic_pkg::SlotUsesW-1:0] imem_uses_i,  // {regs, control, hcall, div}
-  input  logic [Lanes*CtlW-1:0]      imem_ctl_i,   // each slot's nic_slot_decode::ctl
 
   output logic                       fetch_o,
   output logic [CtxW-1:0]            fetch_ctx_o,
@@ -40,17 +41,10 @@ module nic_fetch #(
   output logic [Contexts-1:0]        fb_control_o,
   output logic [Contexts-1:0]        fb_hcall_o,
   output logic [Contexts-1:0]        fb_div_o,
-  output logic [Lanes*64-1:0]        issue_bundle_o,  // the FB of issue_ctx_i
-  output logic [Lanes*CtlW-1:0]      issue_ctl_o,     // and its slots' control bits
   output logic [11:0]                issue_addr_o
 );
 
-  // One entry per context holding the whole bundle (and its slots' control bits): a
-  // simulator gives each write site of an unpacked array a deferred-update flag that it clears
-  // and tests every cycle, one per context entry rather than one per slot.
-  logic [Lanes*64-1:0]   fb_bundle_q [Contexts];
-  logic [Lanes*CtlW-1:0] fb_ctl_q [Contexts];
-  logic [11:0]         fb_addr_q [Contexts];
+  logic [11:0]         fb_addr_q [Contexts];  // the FB's bundle
   logic [11:0]         pc_q [Contexts];
   logic [Contexts-1:0] fb_valid_q;
   logic [Contexts-1:0] stop_q;
@@ -103,8 +97,6 @@ module nic_fetch #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       for (int c = 0; c < Contexts; c++) begin
-        fb_bundle_q[c] <= '0;
-        fb_ctl_q[c]    <= '0;
         fb_addr_q[c]   <= '0;
         pc_q[c]        <= '0;
       end
@@ -125,8 +117,6 @@ module nic_fetch #(
         end
       end
       if (sel_valid) begin
-        fb_bundle_q[sel_ctx] <= imem_bundle_i;
-        fb_ctl_q[sel_ctx]    <= imem_ctl_i;
         fb_addr_q[sel_ctx]  <= pc_q[sel_ctx];
         pc_q[sel_ctx]       <= pc_q[sel_ctx] + 12'd1;
         fb_valid_q[sel_ctx] <= 1'b1;
@@ -176,8 +166,6 @@ module nic_fetch #(
   assign fb_hcall_o   = fb_hcall_q;
   assign fb_div_o     = fb_div_q;
 
-  assign issue_bundle_o = fb_bundle_q[issue_ctx_i];
-  assign issue_ctl_o    = fb_ctl_q[issue_ctx_i];
   assign issue_addr_o = fb_addr_q[issue_ctx_i];
   assign fb_valid_o   = fb_valid_q;
 

@@ -34,9 +34,10 @@ module nic_lane (
   output logic [63:0]                    b_o,           // operand B (rb, immediate or pool)
   output logic [63:0]                    now_value_o,   // ALU (not mul/div) or movs result
   output logic                           taken_o,       // branch condition holds
-  output logic [63:0]                    addr_o,
+  output logic [31:0]                    addr_o,        // in range only if not fault_o
   output logic [63:0]                    store_value_o,
   output logic                           fault_o,       // out of bounds (if a memory op)
+  output logic                           fault_ends_o,  // ... and the bundle ends (not ldnf)
   output logic                           map_o,
   output logic                           ctx_window_o,
   output logic [63:0]                    ctx_value_o    // the context-window word a load reads
@@ -52,6 +53,7 @@ module nic_lane (
   logic [32:0] last;            // one past the last byte a memory access touches
   logic [27:0] offset;          // its offset within the region
   logic        ctx_field;       // a load of a whole field of the context window
+  logic [63:0] ea;              // the effective address
 
   // The fields and immediates are extracted in the arms that use them, not for every slot (a
   // simulator computes what the block assigns; most lanes hold a nop).
@@ -74,9 +76,11 @@ module nic_lane (
     b_o           = '0;
     now_value_o   = '0;
     taken_o       = 1'b0;
+    ea            = '0;
     addr_o        = '0;
     store_value_o = '0;
     fault_o       = 1'b0;
+    fault_ends_o  = 1'b0;
     map_o         = 1'b0;
     ctx_window_o  = 1'b0;
     ctx_value_o   = '0;
@@ -187,11 +191,11 @@ module nic_lane (
         x12_sext = {{52{word_i[43]}}, word_i[43:32]};
         reg_form = ctl_i[nic_pkg::CtlBsel +: nic_pkg::CtlBselBits] == nic_pkg::BselReg;
         if (op == nic_pkg::OpLoad) begin
-          addr_o = ctl_i[nic_pkg::CtlLoadImm] ? ra_i + imm_sext : ra_i + rb_i + x12_sext;
+          ea = ctl_i[nic_pkg::CtlLoadImm] ? ra_i + imm_sext : ra_i + rb_i + x12_sext;
         end else if (op == nic_pkg::OpStore && !reg_form) begin
-          addr_o = ra_i + x12_sext;
+          ea = ra_i + x12_sext;
         end else begin
-          addr_o = ra_i + imm_sext;
+          ea = ra_i + imm_sext;
         end
         unique case (ctl_i[nic_pkg::CtlBsel +: nic_pkg::CtlBselBits])
           nic_pkg::BselReg:  store_value_o = rb_i;
@@ -201,18 +205,19 @@ module nic_lane (
         // The region decode and bounds check (section 3). The core decides every fault but
         // inside the map window, where only the map engine knows which values are live: that
         // access goes to the memory port (map_o), which answers the fault.
-        last      = {1'b0, addr_o[31:0]} + {29'b0, size};
-        offset    = addr_o[27:0];
+        addr_o    = ea[31:0];
+        last      = {1'b0, ea[31:0]} + {29'b0, size};
+        offset    = ea[27:0];
         ctx_field = op == nic_pkg::OpLoad &&
                     ((size == 4'd4 && (offset == 28'd0 || offset == 28'd4 || offset == 28'd8 ||
                                        offset == 28'd12 || offset == 28'd16 ||
                                        offset == 28'd20)) ||
                      (size == 4'd8 && (offset == 28'd0 || offset == 28'd4 || offset == 28'd8)));
         fault_o = 1'b1;
-        if (addr_o[63:32] == '0) begin
-          unique case (addr_o[31:28])
+        if (ea[63:32] == '0) begin
+          unique case (ea[31:28])
             nic_pkg::RegionPacket:
-              fault_o = (addr_o[31:0] < pkt_meta_i) || (last > {1'b0, pkt_end_i});
+              fault_o = (ea[31:0] < pkt_meta_i) || (last > {1'b0, pkt_end_i});
             nic_pkg::RegionStack:    fault_o = last > nic_pkg::StackEnd;
             nic_pkg::RegionContext: begin  // a load from the context window, answered here
               fault_o      = !ctx_field;
@@ -228,7 +233,7 @@ module nic_lane (
         end
         // struct xdp_md: data, data_end, data_meta, ingress_ifindex, rx_queue_index.
         if (ctx_window_o) begin
-          unique case (addr_o[4:0])
+          unique case (ea[4:0])
             5'd0:    ctx_value_o = {32'b0, pkt_data_i};
             5'd4:    ctx_value_o = {32'b0, pkt_end_i};
             5'd8:    ctx_value_o = {32'b0, pkt_meta_i};
@@ -237,6 +242,7 @@ module nic_lane (
             default: ctx_value_o = '0;
           endcase
         end
+        fault_ends_o = fault_o && !ctl_i[nic_pkg::CtlNoFault];
       end
 
       default: ;  // nop, exit, hcall, callf, ret: the core reads the slot word itself

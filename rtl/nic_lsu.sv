@@ -6,13 +6,19 @@
 
 module nic_lsu #(
   parameter int unsigned Lanes    = 4,
-  parameter int unsigned MemPorts = 2
+  parameter int unsigned MemPorts = 2,
+  localparam int unsigned PortW = (MemPorts > 1) ? $clog2(MemPorts) : 1
 ) (
   input  logic                        issue_i,
-  input  logic [Lanes*nic_pkg::SlotCtlBits-1:0] ctl_i,  // the decoded slots
+  input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl_i,  // the decoded slots
+  // The lane -> port map of the bundle (computed by nic_top as the image is loaded): lane l's
+  // memory operation has a port (has_port_i[l]), port_of_i[l*PortW +: PortW]. Read as packed
+  // slices where used: unpacked into an array, a simulator would copy it every cycle.
+  input  logic [Lanes-1:0]            has_port_i,
+  input  logic [Lanes*PortW-1:0]      port_of_i,
   input  logic [Lanes*64-1:0]         rb_i,          // the value operand of each lane
   input  logic [Lanes*64-1:0]         rd_i,          // cmpxchg's expected value
-  input  logic [Lanes*64-1:0]         addr_i,
+  input  logic [Lanes*32-1:0]         addr_i,
   input  logic [Lanes*64-1:0]         store_value_i,
   input  logic [Lanes-1:0]            fault_i,       // out of bounds (AGU)
   input  logic [Lanes-1:0]            map_i,
@@ -31,28 +37,17 @@ module nic_lsu #(
   output logic                        map_fault_o
 );
 
-  localparam int unsigned PortW = (MemPorts > 1) ? $clog2(MemPorts) : 1;
   localparam int unsigned CtlW  = nic_pkg::SlotCtlBits;
 
   logic [CtlW-1:0] ctl [Lanes];  // nic_pkg::slot_ctl_t
   for (genvar l = 0; l < Lanes; l++) begin : g_ctl
-    assign ctl[l] = ctl_i[l*CtlW +: CtlW];
+    assign ctl[l] = ctl_i[l*nic_pkg::SlotCtlStride +: CtlW];
   end
 
   logic [Lanes-1:0]   has_port;
-  logic [PortW-1:0]   port_of [Lanes];
-  logic [PortW:0]     count;  // memory operations in the lanes before l
+  logic [PortW-1:0]   port;  // of the lane in the request walk
 
-  // The lane -> port map depends on the bundle only. The running count is a variable of the
-  // block rather than a signal per lane, so that a simulator keeps it in a register.
-  always_comb begin
-    count = '0;
-    for (int l = 0; l < Lanes; l++) begin
-      has_port[l] = ctl[l][nic_pkg::CtlIsMem] && count < (PortW+1)'(MemPorts);
-      port_of[l]  = count[PortW-1:0];
-      count       = count + ((PortW+1)'(ctl[l][nic_pkg::CtlIsMem]));
-    end
-  end
+  assign has_port = has_port_i;
 
   // Per-port words as arrays: a port chosen at run time (port_of) is then an array index
   // rather than a variable part-select of a flat vector, which simulates much faster.
@@ -73,6 +68,7 @@ module nic_lsu #(
   // reaches does not re-evaluate the request. Both skip their lane walk in a bundle without
   // memory operations (one test instead of one per lane).
   always_comb begin
+    port        = '0;
     req_valid_o = '0;
     req_write_o = '0;
     req_map_o   = '0;
@@ -83,12 +79,12 @@ module nic_lsu #(
     if (has_port != '0) begin
       for (int l = 0; l < Lanes; l++) begin
         if (has_port[l]) begin
-          req_valid_o[port_of[l]] = issue_i && !fault_i[l] && !ctx_window_i[l];
-          req_write_o[port_of[l]] =
-              ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
-          req_map_o[port_of[l]]   = map_i[l];
-          req_addr[port_of[l]]    = addr_i[l*64 +: 32];
-          req_size[port_of[l]]    = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
+          port              = port_of_i[l*PortW +: PortW];
+          req_valid_o[port] = issue_i && !fault_i[l] && !ctx_window_i[l];
+          req_write_o[port] = ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
+          req_map_o[port]   = map_i[l];
+          req_addr[port]    = addr_i[l*32 +: 32];
+          req_size[port]    = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
         end
       end
     end
@@ -120,7 +116,7 @@ module nic_lsu #(
     if (has_port != '0) begin
       for (int l = 0; l < Lanes; l++) begin
         if (has_port[l]) begin
-          p    = port_of[l];
+          p    = port_of_i[l*PortW +: PortW];
           size = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
           mask = (size >= 4'd8) ? '1 : (64'd1 << {size[2:0], 3'b000}) - 64'd1;
           old  = rdata[p] & mask;

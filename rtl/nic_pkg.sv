@@ -104,6 +104,9 @@ package nic_pkg;
     logic       writes_late; // load, xchg, cmpxchg, fetching atomic, mul: through writeback
   } slot_ctl_t;
   localparam int unsigned SlotCtlBits = 31;  // $bits(slot_ctl_t)
+  // A bundle's slots' control bits side by side, each in a word of its own (the top bit 0): a
+  // simulator then reads a lane's fields from one 32-bit word, never across two.
+  localparam int unsigned SlotCtlStride = 32;
 
   // Fields of a slot_ctl_t carried as a plain vector (the synthesis tool reads struct members
   // only of module-level variables): the packed layout puts the first field at the top. Read

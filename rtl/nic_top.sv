@@ -31,6 +31,8 @@ module nic_top #(
   localparam int unsigned WrPorts = 2 * Lanes + 2 + Contexts,
   localparam int unsigned PortHelper = 2 * Lanes + 2,  // the first helper write port
   localparam int unsigned ImemW   = $clog2(ImemDepth),
+  localparam int unsigned PortW   = (MemPorts > 1) ? $clog2(MemPorts) : 1,
+  localparam int unsigned LaneW   = (Lanes > 1) ? $clog2(Lanes) : 1,
   localparam int unsigned PoolW   = $clog2(PoolDepth)
 ) (
   input  logic                      clk_i,
@@ -141,47 +143,80 @@ module nic_top #(
     end
   end
 
-  logic [11:0]            imem_addr;
-  logic [Lanes*64-1:0]    imem_bundle;
+  logic [11:0]            imem_addr, issue_addr;  // fetch's and issue's read ports
+  logic [Lanes*64-1:0]    imem_bundle, issue_bundle;
   logic [nic_pkg::SlotUsesW-1:0] imem_uses;
-  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl;
+  logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl;
+  logic [Lanes-1:0]       issue_has_port;
+  logic [Lanes*PortW-1:0] issue_port_of;
+  logic [3*LaneW-1:0]     issue_lanes;
   logic [Lanes*16-1:0]    pool_addr;
   logic [Lanes*PoolW-1:0] pool_raddr;
   logic [Lanes*64-1:0]    pool_data;
 
-  nic_ram #(.Width(Lanes * 64), .Depth(ImemDepth), .ReadPorts(1)) u_imem (
+  nic_ram #(.Width(Lanes * 64), .Depth(ImemDepth), .ReadPorts(2)) u_imem (
     .clk_i,
     .we_i    (imem_we_i),
     .waddr_i (imem_waddr_i),
     .wdata_i (imem_wdata_i),
-    .raddr_i (imem_addr[ImemW-1:0]),
-    .rdata_o (imem_bundle)
+    .raddr_i ({issue_addr[ImemW-1:0], imem_addr[ImemW-1:0]}),
+    .rdata_o ({issue_bundle, imem_bundle})
   );
 
   // The predecoded bits of each bundle, written beside it: the OR over its slots of
-  // nic_slot_uses::uses (for issue selection) and each slot's control bits (nic_slot_decode::ctl,
-  // for the lanes). Computed here, in the write port's block, so that a simulator evaluates them
-  // only while the image is loaded.
-  logic [nic_pkg::SlotUsesW-1:0]         imem_uses_q [ImemDepth];
-  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl_q [ImemDepth];
+  // nic_slot_uses::uses (for issue selection, read by fetch), each slot's control bits
+  // (nic_slot_decode::ctl, for the lanes), the lane -> memory port map (for the LSU: the k-th
+  // memory operation in lane order uses port k) and the lanes of its multiplication, division
+  // and hcall (the last in lane order; 0 where there is none), all three read at issue.
+  // Computed here, in the write port's block, so that a simulator evaluates them only while the
+  // image is loaded.
+  logic [nic_pkg::SlotUsesW-1:0]           imem_uses_q [ImemDepth];
+  logic [Lanes*nic_pkg::SlotCtlStride-1:0] imem_ctl_q [ImemDepth];
+  logic [Lanes*(PortW+1)-1:0]              imem_ports_q [ImemDepth];  // {port_of, has_port}
+  logic [3*LaneW-1:0]                      imem_lanes_q [ImemDepth];  // {hcall, div, mul}
 
   always_ff @(posedge clk_i) begin
     if (imem_we_i) begin
-      logic [nic_pkg::SlotUsesW-1:0]         uses;
-      logic [Lanes*nic_pkg::SlotCtlBits-1:0] ctl;
-      uses = '0;
+      logic [nic_pkg::SlotUsesW-1:0]           uses;
+      logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl;
+      logic [nic_pkg::SlotCtlBits-1:0]         slot_ctl;
+      logic [Lanes-1:0]                        has_port;
+      logic [Lanes*PortW-1:0]                  port_of;
+      logic [PortW:0]                          count;  // memory operations in the lanes before
+      logic [LaneW-1:0]                        mul_lane, div_lane, hcall_lane;
+      uses       = '0;
+      count      = '0;
+      mul_lane   = '0;
+      div_lane   = '0;
+      hcall_lane = '0;
       for (int l = 0; l < Lanes; l++) begin
-        uses = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
-        ctl[l*nic_pkg::SlotCtlBits +: nic_pkg::SlotCtlBits] =
-            nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]);
+        uses     = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
+        slot_ctl = nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]);
+        ctl[l*nic_pkg::SlotCtlStride +: nic_pkg::SlotCtlStride] = nic_pkg::SlotCtlStride'(slot_ctl);
+        has_port[l]                 = slot_ctl[nic_pkg::CtlIsMem] && count < (PortW+1)'(MemPorts);
+        port_of[l*PortW +: PortW]   = count[PortW-1:0];
+        count                       = count + (PortW+1)'(slot_ctl[nic_pkg::CtlIsMem]);
+        if (slot_ctl[nic_pkg::CtlUsesMul]) begin
+          mul_lane = LaneW'(l);
+        end
+        if (slot_ctl[nic_pkg::CtlUsesDiv]) begin
+          div_lane = LaneW'(l);
+        end
+        if (slot_ctl[nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpHcall) begin
+          hcall_lane = LaneW'(l);
+        end
       end
-      imem_uses_q[imem_waddr_i] <= uses;
-      imem_ctl_q[imem_waddr_i]  <= ctl;
+      imem_uses_q[imem_waddr_i]  <= uses;
+      imem_ctl_q[imem_waddr_i]   <= ctl;
+      imem_ports_q[imem_waddr_i] <= {port_of, has_port};
+      imem_lanes_q[imem_waddr_i] <= {hcall_lane, div_lane, mul_lane};
     end
   end
 
   assign imem_uses = imem_uses_q[imem_addr[ImemW-1:0]];
-  assign imem_ctl  = imem_ctl_q[imem_addr[ImemW-1:0]];
+  assign issue_ctl = imem_ctl_q[issue_addr[ImemW-1:0]];
+  assign {issue_port_of, issue_has_port} = imem_ports_q[issue_addr[ImemW-1:0]];
+  assign issue_lanes = imem_lanes_q[issue_addr[ImemW-1:0]];
 
   for (genvar l = 0; l < Lanes; l++) begin : g_pool_addr
     assign pool_raddr[l*PoolW +: PoolW] = pool_addr[l*16 +: PoolW];
@@ -212,7 +247,12 @@ module nic_top #(
     .imem_addr_o   (imem_addr),
     .imem_bundle_i (imem_bundle),
     .imem_uses_i   (imem_uses),
-    .imem_ctl_i    (imem_ctl),
+    .issue_addr_o  (issue_addr),
+    .issue_bundle_i (issue_bundle),
+    .issue_ctl_i   (issue_ctl),
+    .issue_has_port_i (issue_has_port),
+    .issue_port_of_i  (issue_port_of),
+    .issue_lanes_i    (issue_lanes),
     .pool_addr_o   (pool_addr),
     .pool_data_i   (pool_data),
     .start_i, .start_ctx_i,

@@ -304,7 +304,7 @@ void RtlSystem::answer_ports(uint32_t core, Ports& rtl, PortRequests& ports) {
   }
 }
 
-template <typename Ports>
+template <bool kWatched, typename Ports>
 [[gnu::always_inline]] inline void RtlSystem::retire(uint32_t core, Ports& rtl,
                                                      const RetiredBundle& bundle,
                                                      const PortRequests& ports) {
@@ -331,7 +331,7 @@ template <typename Ports>
     }
     end_packet(core, c, cycle_, bundle.r0, bundle.fault, std::move(diagnostic));
   }
-  if (!observers_.empty()) report_retire(core, bundle, ports, written);
+  if (kWatched && !observers_.empty()) report_retire(core, bundle, ports, written);
 }
 
 void RtlSystem::report_retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports,
@@ -393,7 +393,7 @@ constexpr auto kStallCodes = [] {
 // run_core, retire and count_stalls run every cycle: they are inlined into the cycle loop, which
 // saves their calls' register spills (about 60 host instructions per cycle; answer_ports, which
 // runs in some cycles only, costs more inlined than called).
-template <typename Ports>
+template <bool kWatched, typename Ports>
 [[gnu::always_inline]] inline void RtlSystem::run_core(uint32_t core, Ports& rtl,
                                                        bool& helper_taken) {
   RtlCore& rtl_core = *cores_[core];
@@ -429,12 +429,14 @@ template <typename Ports>
     if (ctx.phase == ContextPhase::Running && cycle_ >= ctx.deadline) {
       end_packet(core, c, cycle_ - 1, rtl.context_r0(c), true,
                  fmt::format("cycle budget of {} cycles exhausted", config_.max_cycles_per_packet));
-      for (RtlObserver* o : observers_)
-        o->on_abort(cycle_ - 1, static_cast<uint16_t>(core), static_cast<uint8_t>(c));
+      if (kWatched) {
+        for (RtlObserver* o : observers_)
+          o->on_abort(cycle_ - 1, static_cast<uint16_t>(core), static_cast<uint8_t>(c));
+      }
     }
   }
   rtl.set_cycle_inputs(starting ? &start : nullptr, abort_mask, helper_taken);
-  if (starting) {
+  if (kWatched && starting) {
     for (RtlObserver* o : observers_)
       o->on_packet_start(
           {cycle_ + 1, static_cast<uint16_t>(core), static_cast<uint8_t>(start.context)});
@@ -458,7 +460,7 @@ template <typename Ports>
   count_stalls(core, rtl.stall_bits());
   bool fetched = false;
   uint32_t fetch_context = 0, fetch_address = 0;
-  if (!observers_.empty() || rtl_core.tracing()) {
+  if (kWatched && (!observers_.empty() || rtl_core.tracing())) {
     rtl_core.settle();
     for (uint32_t p = 0; p < kRtlWritePorts; ++p) {
       const RegisterWritePort w = rtl.register_write(p);
@@ -474,19 +476,27 @@ template <typename Ports>
     fetch_address = rtl.fetch_address();
   }
   rtl_core.clock_edge(rtl);
-  if (rtl.retired_valid()) retire(core, rtl, rtl.retired(), ports);
+  if (rtl.retired_valid()) retire<kWatched>(core, rtl, rtl.retired(), ports);
   // Issue comes before fetch within a cycle: a context may fetch its next bundle in the cycle
   // its buffered one issues.
-  if (fetched) {
+  if (kWatched && fetched) {
     for (RtlObserver* o : observers_)
       o->on_fetch(cycle_, static_cast<uint16_t>(core), static_cast<uint8_t>(fetch_context),
                   static_cast<uint16_t>(fetch_address));
   }
 }
 
-template <typename RunCores>
+bool RtlSystem::watched() const {
+  if (!observers_.empty() || !wave_.path.empty()) return true;
+  for (const auto& core : cores_) {
+    if (core->tracing()) return true;
+  }
+  return false;
+}
+
+template <bool kWatched, typename RunCores>
 void RtlSystem::cycle_with(RunCores&& run_cores) {
-  if (!wave_.path.empty())
+  if (kWatched && !wave_.path.empty())
     cores_[0]->set_trace_enabled(cycle_ >= wave_.from_cycle && cycle_ < wave_.to_cycle);
   // Each part's "nothing to do this cycle" is tested here, in the loop, rather than in a call.
   if (cycle_ >= next_phase_change_) activate_and_release();
@@ -495,16 +505,18 @@ void RtlSystem::cycle_with(RunCores&& run_cores) {
   if (!waiting_for_context) run_dispatcher();
   run_cores();
   if (cycle_ >= output_free_ && !output_.empty()) run_output_engine();
-  for (RtlObserver* o : observers_)
-    o->on_cycle_end(cycle_);
+  if (kWatched) {
+    for (RtlObserver* o : observers_)
+      o->on_cycle_end(cycle_);
+  }
   ++cycle_;
 }
 
 void RtlSystem::step() {
-  cycle_with([&] {
+  cycle_with<true>([&] {
     bool helper_taken = false;
     for (uint32_t core = 0; core < cores_.size(); ++core)
-      cores_[core]->with_ports([&](auto& ports) { run_core(core, ports, helper_taken); });
+      cores_[core]->with_ports([&](auto& ports) { run_core<true>(core, ports, helper_taken); });
   });
 }
 
@@ -514,15 +526,22 @@ void RtlSystem::run_until_idle() {
       step();
     return;
   }
-  // One core: its build is chosen once for the whole run, not at every cycle.
-  cores_[0]->with_ports([&](auto& ports) {
-    while (busy()) {
-      cycle_with([&] {
-        bool helper_taken = false;
-        run_core(0, ports, helper_taken);
-      });
-    }
-  });
+  // One core: its build, and whether anything watches the run, are chosen once for the whole
+  // run, not at every cycle.
+  const auto run = [&]<bool kWatched>() {
+    cores_[0]->with_ports([&](auto& ports) {
+      while (busy()) {
+        cycle_with<kWatched>([&] {
+          bool helper_taken = false;
+          run_core<kWatched>(0, ports, helper_taken);
+        });
+      }
+    });
+  };
+  if (watched())
+    run.template operator()<true>();
+  else
+    run.template operator()<false>();
 }
 
 }  // namespace nicsim::rtl

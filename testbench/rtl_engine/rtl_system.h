@@ -89,12 +89,15 @@ class RtlSystem {
   void start_context(uint32_t core, uint32_t c);
   // Called unless the front packet was checked and waits for a free context.
   void run_dispatcher();
+  // Whether observers or a waveform watch the run: the cycle's code is instantiated for both
+  // answers, so that an unwatched run (the common case) tests none of it per cycle.
+  bool watched() const;
   // One cycle of the system around the cores; `run_cores` runs each core's part of it.
-  template <typename RunCores>
+  template <bool kWatched, typename RunCores>
   void cycle_with(RunCores&& run_cores);
   // `Ports` is the RtlPorts of the core's Verilated build (rtl_ports.h): the cycle's code is
   // instantiated once per build, so a port access is a load or a store.
-  template <typename Ports>
+  template <bool kWatched, typename Ports>
   void run_core(uint32_t core, Ports& rtl, bool& helper_taken);
   // This cycle's memory requests, read once from the core, and the host bytes each reaches.
   struct PortRequests {
@@ -109,7 +112,7 @@ class RtlSystem {
   void count_stalls(uint32_t core, uint32_t stall_bits);
   // The data each memory port wrote in the retiring bundle.
   using WrittenData = std::array<uint64_t, kRtlMemPorts>;
-  template <typename Ports>
+  template <bool kWatched, typename Ports>
   void retire(uint32_t core, Ports& rtl, const RetiredBundle& bundle, const PortRequests& ports);
   // The retire record for the observers.
   void report_retire(uint32_t core, const RetiredBundle& bundle, const PortRequests& ports,

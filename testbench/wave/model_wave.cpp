@@ -50,7 +50,6 @@ ModelWaveWriter::ModelWaveWriter(const firmware::Image& image, WaveOptions optio
   during_.assign(contexts_, {});
   stalls_seen_.assign(contexts_, {});
   running_seen_.assign(contexts_, false);
-  fb_loaded_.assign(contexts_, false);
   GtkwLayout gtkw = layout(lanes_, contexts_);
   gtkw.dump_file = std::filesystem::path(options_.path).filename().string();
   gtkw.filter_path = options_.filter_path;
@@ -152,7 +151,6 @@ void ModelWaveWriter::on_fetch(uint64_t, uint16_t core, uint8_t context, uint32_
   current_.fetch = true;
   current_.fetch_context = context;
   current_.fetch_address = address;
-  fb_loaded_[context] = true;
 }
 
 void ModelWaveWriter::on_retire(const model::BundleRetire& retire) {
@@ -237,7 +235,6 @@ void ModelWaveWriter::on_cycle_end(uint64_t cycle, uint16_t core,
     after.running = running;
     after.blocked = cycle + 1 < ctx.blocked_until;
     after.fb_valid = ctx.fb_valid;
-    after.fb_loaded = fb_loaded_[c];
     after.pc = ctx.fetch_pc;
     after.fb_addr = ctx.fb_addr;
   }
@@ -319,10 +316,11 @@ void ModelWaveWriter::show_issue(const CycleRecord& record) {
   for (size_t signal : {s_.ic, s_.ctx, s_.dmem_ctx, s_.helper_ctx})
     vcd_->set(signal, ic);
   if (retire == nullptr) {
-    // Issue selection rests on context 0: its fetch buffer's address and words show.
+    // Issue selection rests on context 0: its fetch buffer's address shows, and the words the
+    // instruction memory's issue port reads there (the FB holds the address only).
     const ContextRegisters& rest = during_[0];
     vcd_->set(s_.addr, rest.fb_addr);
-    show_words(false, rest.fb_loaded ? std::optional<uint32_t>(rest.fb_addr) : std::nullopt);
+    show_words(false, rest.fb_addr);
     for (size_t signal : {s_.commit, s_.end, s_.fault, s_.dmem_valid, s_.helper_valid})
       vcd_->set(signal, 0);
     return;

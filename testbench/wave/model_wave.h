@@ -51,7 +51,6 @@ class ModelWaveWriter : public model::RetireObserver {
     bool running = false;
     bool blocked = false;
     bool fb_valid = false;
-    bool fb_loaded = false;  // FB has held a bundle since reset (its words are not zero)
     uint32_t pc = 0;
     uint32_t fb_addr = 0;
   };
@@ -121,7 +120,6 @@ class ModelWaveWriter : public model::RetireObserver {
   std::vector<ContextRegisters> during_;  // registers through the next cycle to dump
   std::vector<std::array<uint64_t, model::kNumStallCauses>> stalls_seen_;
   std::vector<bool> running_seen_;
-  std::vector<bool> fb_loaded_;
   uint64_t next_cycle_ = 0;  // the next cycle to dump
   uint64_t divider_free_ = 0;
   std::multimap<uint64_t, Landing> landings_;
