@@ -139,9 +139,14 @@ module nic_core #(
   logic [31:0]         rx_queue_q [Contexts];
   logic [31:0]         cpu_id_q [Contexts];
   logic [63:0]         time_ns_q [Contexts];
-  logic [11:0]         lr_q [Contexts];
-  logic [Contexts-1:0] hp_valid_q;     // helper r0 still to be written
-  logic [63:0]         hp_data_q [Contexts];
+  // The contexts' link registers, packed (context c's at c * 12): written by a call and a
+  // packet start, read by a return only, so that a packed write (a read-modify-write of one
+  // variable) costs only then, where an array element costs a deferred-update flag cleared
+  // and tested every cycle.
+  logic [Contexts*12-1:0] lr_q;
+  // A helper's r0 held until its block ends, packed too (context c's at c * 64): the register
+  // file's held ports read all of it, a helper call writes one context's.
+  logic [Contexts*64-1:0] hp_data_q;
   logic [63:0]         cycle_q;
 
   // ---- fetch and issue ----
@@ -386,7 +391,7 @@ module nic_core #(
           end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpRet) begin
             fired       = 1'b1;
             ctrl_jump   = 1'b1;
-            jump_target = lr_q[ic];
+            jump_target = lr_q[ic*12 +: 12];
           end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitImm) begin
             fired      = 1'b1;
             ctrl_exit  = 1'b1;
@@ -522,10 +527,13 @@ module nic_core #(
   assign wr_data[PortDiv*64 +: 64]     = div_wr_data;
   assign helper_now = helper_valid_o && !helper_fault_i && helper_latency_i <= 16'd1;
   for (genvar c = 0; c < Contexts; c++) begin : g_wr_helper
-    assign helper_held_wr[c]                   = hp_valid_q[c] && block_last[c];
+    // Only an answer of latency 2 or more blocks its context (the scoreboard loads
+    // latency - 1), and a blocked context neither issues another helper nor starts without
+    // clearing the block: the last blocked cycle is the held answer's write, no valid bit
+    // needed (which the clocked block would clear there, reading the scoreboard's counters).
+    assign helper_held_wr[c]                   = block_last[c];
     assign wr_ctx[(PortHelper+c)*CtxW +: CtxW] = CtxW'(c);
     assign wr_reg[(PortHelper+c)*4 +: 4]       = 4'd0;
-    assign rf_wr_helper_held_o[c*64 +: 64]     = hp_data_q[c];
   end
   // In port order (PortNow, PortExit, PortWb, PortDiv, PortHelper), in one expression; the
   // ports below PortWb write only if the bundle commits, the divider's and the writeback
@@ -551,8 +559,9 @@ module nic_core #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       running_q  <= '0;
-      hp_valid_q <= '0;
       cycle_q    <= '0;
+      lr_q       <= '0;
+      hp_data_q  <= '0;
       for (int c = 0; c < Contexts; c++) begin
         pkt_data_q[c] <= '0;
         pkt_end_q[c]  <= '0;
@@ -561,27 +570,28 @@ module nic_core #(
         rx_queue_q[c] <= '0;
         cpu_id_q[c]   <= '0;
         time_ns_q[c]  <= '0;
-        lr_q[c]       <= '0;
-        hp_data_q[c]  <= '0;
       end
     end else begin
       cycle_q <= cycle_q + 64'd1;
-      // A held helper result is written in its context's last blocked cycle (helper_held_wr):
-      // cleared for all contexts in one vector operation, not bit by bit.
-      hp_valid_q <= hp_valid_q & ~block_last;
       running_q <= running_q & ~abort_i;
       if (ends) begin
         running_q[ic] <= 1'b0;
       end
+      // The packed fields written at constant positions, one context compared at a time (only
+      // in the cycle of the write): a position computed from the context would be a shifter
+      // in synthesis.
       if (jump && ctrl_call) begin
-        lr_q[ic] <= bundle_addr + 12'd1;
+        for (int c = 0; c < Contexts; c++) begin
+          if (ic == CtxW'(c)) lr_q[c*12 +: 12] <= bundle_addr + 12'd1;
+        end
       end
       if (helper_valid_o && !helper_fault_i) begin
         pkt_data_q[ic] <= helper_pkt_data_i;
         pkt_end_q[ic]  <= helper_pkt_end_i;
         pkt_meta_q[ic] <= helper_pkt_meta_i;
-        hp_valid_q[ic] <= helper_latency_i > 16'd1;
-        hp_data_q[ic]  <= helper_r0_i;
+        for (int c = 0; c < Contexts; c++) begin
+          if (ic == CtxW'(c)) hp_data_q[c*64 +: 64] <= helper_r0_i;
+        end
       end
       if (start_i) begin
         running_q[start_ctx_i]  <= 1'b1;
@@ -592,8 +602,9 @@ module nic_core #(
         rx_queue_q[start_ctx_i] <= start_rx_queue_i;
         cpu_id_q[start_ctx_i]   <= start_cpu_id_i;
         time_ns_q[start_ctx_i]  <= start_time_ns_i;
-        lr_q[start_ctx_i]       <= '0;
-        hp_valid_q[start_ctx_i] <= 1'b0;
+        for (int c = 0; c < Contexts; c++) begin
+          if (start_ctx_i == CtxW'(c)) lr_q[c*12 +: 12] <= '0;
+        end
       end
     end
   end
@@ -619,6 +630,7 @@ module nic_core #(
   assign rf_wr_reg_o     = wr_reg;
   assign rf_wr_data_o        = wr_data;
   assign rf_wr_helper_now_o  = helper_now;
+  assign rf_wr_helper_held_o = hp_data_q;
   assign retire_valid_o  = issue;
   assign retire_ctx_o    = ic;
   assign retire_addr_o   = bundle_addr;
