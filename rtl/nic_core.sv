@@ -205,10 +205,6 @@ module nic_core #(
   // ---- decode and register read of the issued bundle ----
   logic [CtlW-1:0]        ctl [Lanes];  // nic_pkg::slot_ctl_t
   logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl_flat;  // lane l's at l * SlotCtlStride
-
-  assign issue_addr_o = bundle_addr;
-  assign bundle       = issue_bundle_i;
-  assign ctl_flat     = issue_ctl_i;
   logic [63:0]            word [Lanes];
   logic [RdPorts*4-1:0]   rd_reg;
   logic [RdPorts*64-1:0]  rd_data;
@@ -216,6 +212,12 @@ module nic_core #(
   logic [63:0]            rb_val [Lanes];
   logic [63:0]            rd_val [Lanes];
   logic [Lanes*64-1:0]    rb_flat, rd_flat;
+
+  // The issuing bundle and its slots' control bits, read through the instruction memory's
+  // issue port at the issuing context's FB address.
+  assign issue_addr_o = bundle_addr;
+  assign bundle       = issue_bundle_i;
+  assign ctl_flat     = issue_ctl_i;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_decode
     // The slot's control bits come predecoded with the bundle (nic_slot_decode::ctl, computed
