@@ -36,19 +36,27 @@ module nic_scoreboard #(
   // variable directly, an array element through a deferred-update flag per write).
   for (genvar c = 0; c < Contexts; c++) begin : g_ctx
     logic [15:0] block_q;
+    // block_q == 1, registered beside it: the register file's clocked block reads the last
+    // blocked cycle (its held r0 port), and a comparison of block_q there made a simulator keep
+    // a shadow copy of every counter for the other blocks of the edge.
+    logic        last_q;
     always_ff @(posedge clk_i or negedge rst_ni) begin
       if (!rst_ni) begin
         block_q <= '0;
+        last_q  <= 1'b0;
       end else if (clear_i && clear_ctx_i == CtxW'(c)) begin
         block_q <= '0;
+        last_q  <= 1'b0;
       end else if (block_i && block_ctx_i == CtxW'(c)) begin
         block_q <= (block_latency_i > 16'd1) ? block_latency_i - 16'd1 : '0;
+        last_q  <= block_latency_i == 16'd2;
       end else if (block_q != '0) begin
         block_q <= block_q - 16'd1;
+        last_q  <= block_q == 16'd2;
       end
     end
     assign blocked_o[c]    = block_q != '0;
-    assign block_last_o[c] = block_q == 16'd1;
+    assign block_last_o[c] = last_q;
   end
 
 endmodule
