@@ -97,8 +97,8 @@ module nic_fetch #(
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       for (int c = 0; c < Contexts; c++) begin
-        fb_addr_q[c]   <= '0;
-        pc_q[c]        <= '0;
+        fb_addr_q[c] <= '0;
+        pc_q[c]      <= '0;
       end
       fb_valid_q <= '0;
       stop_q     <= '1;

@@ -44,10 +44,7 @@ module nic_lsu #(
     assign ctl[l] = ctl_i[l*nic_pkg::SlotCtlStride +: CtlW];
   end
 
-  logic [Lanes-1:0]   has_port;
   logic [PortW-1:0]   port;  // of the lane in the request walk
-
-  assign has_port = has_port_i;
 
   // Per-port words as arrays: a port chosen at run time (port_of) is then an array index
   // rather than a variable part-select of a flat vector, which simulates much faster.
@@ -76,9 +73,9 @@ module nic_lsu #(
       req_addr[p] = '0;
       req_size[p] = '0;
     end
-    if (has_port != '0) begin
+    if (has_port_i != '0) begin
       for (int l = 0; l < Lanes; l++) begin
-        if (has_port[l]) begin
+        if (has_port_i[l]) begin
           port              = port_of_i[l*PortW +: PortW];
           req_valid_o[port] = issue_i && !fault_i[l] && !ctx_window_i[l];
           req_write_o[port] = ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
@@ -113,9 +110,9 @@ module nic_lsu #(
     end
     lane_rdata_o = '0;
     map_fault_o  = 1'b0;
-    if (has_port != '0) begin
+    if (has_port_i != '0) begin
       for (int l = 0; l < Lanes; l++) begin
-        if (has_port[l]) begin
+        if (has_port_i[l]) begin
           p    = port_of_i[l*PortW +: PortW];
           size = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
           mask = (size >= 4'd8) ? '1 : (64'd1 << {size[2:0], 3'b000}) - 64'd1;
