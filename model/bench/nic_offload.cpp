@@ -121,12 +121,14 @@ Measurement measure(const suite::SuiteProgram& sp, const jit::nic::CompileOption
   sp.populate(runtime, traffic);
   NicSystem system(compiled.image, runtime, config);
   std::vector<std::unique_ptr<ebpf::XdpFrame>> frames;
+  std::vector<PacketOutcome> outcomes(traffic.size());
   std::vector<PacketJob> jobs(traffic.size());
   for (size_t i = 0; i < traffic.size(); ++i) {
     const auto& p = traffic[i];
     frames.push_back(
         std::make_unique<ebpf::XdpFrame>(p.bytes, p.ingress_ifindex, p.rx_queue_index));
     jobs[i].frame = frames.back().get();
+    jobs[i].outcome = &outcomes[i];
     jobs[i].time_ns = runtime.now_ns();
     system.submit(&jobs[i]);
   }
@@ -134,9 +136,6 @@ Measurement measure(const suite::SuiteProgram& sp, const jit::nic::CompileOption
   system.run_until_idle();
   m.seconds = thread_seconds() - t0;
   m.simulated_cycles = system.cycle();
-  std::vector<PacketOutcome> outcomes;
-  for (auto& job : jobs)
-    outcomes.push_back(std::move(job.outcome));
   uint64_t first_exit = UINT64_MAX, last_exit = 0, instructions = 0;
   for (const PacketOutcome& o : outcomes) {
     first_exit = std::min(first_exit, o.stats.exit_cycle);
@@ -216,6 +215,7 @@ SpeedRun simulated_cycles_per_second(const suite::SuiteProgram& sp,
   // model's, not the misses of a fresh 40 MB of frames per batch.
   std::vector<std::optional<ebpf::XdpFrame>> frames(batch);
   std::vector<PacketJob> jobs(batch);
+  std::vector<PacketOutcome> outcomes(batch);
   SpeedRun run;
   OutcomeDigest digest;
   for (uint64_t done = 0; done < packets; done += batch) {
@@ -225,13 +225,14 @@ SpeedRun simulated_cycles_per_second(const suite::SuiteProgram& sp,
       frames[i].emplace(p.bytes, p.ingress_ifindex, p.rx_queue_index);
       jobs[i] = PacketJob{};
       jobs[i].frame = &*frames[i];
+      jobs[i].outcome = &outcomes[i];
       system.submit(&jobs[i]);
     }
     const double t0 = thread_seconds();
     system.run_until_idle();
     run.seconds += thread_seconds() - t0;
     for (uint64_t i = 0; i < batch; ++i)
-      digest.add(jobs[i].outcome, *frames[i]);
+      digest.add(outcomes[i], *frames[i]);
     run.packets += batch;
   }
   run.cycles = system.cycle();

@@ -11,13 +11,15 @@ ModelEngine::ModelEngine(firmware::Image image, ebpf::Runtime& runtime, ModelCon
 ModelEngine::~ModelEngine() = default;
 
 ebpf::ExecutionResult ModelEngine::run_xdp(ebpf::XdpFrame& frame) {
+  PacketOutcome outcome;
   PacketJob job;
   job.frame = &frame;
+  job.outcome = &outcome;
   job.arrival_cycle = system_->cycle();
   job.time_ns = runtime_.now_ns();
   system_->submit(&job);
   system_->run_until_idle();
-  last_ = job.outcome;
+  last_ = std::move(outcome);
   runtime_.redirect() = last_.redirect;
   return last_.result;
 }
@@ -31,19 +33,17 @@ ebpf::ExecutionResult ModelEngine::run_raw(std::span<uint8_t> memory) {
 }
 
 std::vector<PacketOutcome> ModelEngine::run_batch(std::span<ebpf::XdpFrame* const> frames) {
+  std::vector<PacketOutcome> outcomes(frames.size());
   std::vector<PacketJob> jobs(frames.size());
   const uint64_t now = system_->cycle();
   for (size_t i = 0; i < frames.size(); ++i) {
     jobs[i].frame = frames[i];
+    jobs[i].outcome = &outcomes[i];
     jobs[i].arrival_cycle = now;
     jobs[i].time_ns = runtime_.now_ns();
     system_->submit(&jobs[i]);
   }
   system_->run_until_idle();
-  std::vector<PacketOutcome> outcomes;
-  outcomes.reserve(jobs.size());
-  for (auto& job : jobs)
-    outcomes.push_back(std::move(job.outcome));
   return outcomes;
 }
 

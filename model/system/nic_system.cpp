@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "ebpf/util/error.h"
 #include "firmware/routines/routines.h"
 #include "model/core/decoded_program.h"
 #include "model/core/helper_units.h"
@@ -58,7 +59,8 @@ void NicSystem::set_observer(RetireObserver* observer) {
 
 void NicSystem::submit(PacketJob* job) {
   job->done = false;
-  job->outcome = PacketOutcome{};
+  if (job->outcome == nullptr) throw Error("a packet job was submitted without an outcome");
+  *job->outcome = PacketOutcome{};
   const ebpf::XdpFrame* frame = job->frame;
   const bool fits = frame->length() <= firmware::kMaxPacketLength &&
                     frame->headroom() == firmware::kPacketHeadroom &&
@@ -91,9 +93,9 @@ void NicSystem::submit(PacketJob* job) {
         transition_mask_[core] &= ~(1u << c);
         ctx.stats.release_cycle = cycle_;
         PacketJob* job = ctx.job;
-        job->outcome.result = std::move(ctx.result);  // start_context resets it
-        job->outcome.redirect = ctx.redirect;
-        job->outcome.stats = ctx.stats;
+        job->outcome->result = std::move(ctx.result);  // start_context resets it
+        job->outcome->redirect = ctx.redirect;
+        job->outcome->stats = ctx.stats;
         job->done = true;
         ctx.job = nullptr;
         ctx.frame = nullptr;
@@ -142,13 +144,13 @@ void NicSystem::run_dispatcher() {
     if (!input_.front().fits) {
       // The MAC hands the NIC no such frame: dropped before any context sees it.
       input_.pop_front();
-      job->outcome = PacketOutcome{};
-      job->outcome.result.aborted = true;
-      job->outcome.result.diagnostic =
+      *job->outcome = PacketOutcome{};
+      job->outcome->result.aborted = true;
+      job->outcome->result.diagnostic =
           fmt::format("packet of {} bytes does not fit the NIC's {}-byte packet buffer",
                       frame->length(), firmware::kMaxPacketLength);
-      job->outcome.stats.dispatch_cycle = job->outcome.stats.start_cycle = cycle_;
-      job->outcome.stats.exit_cycle = job->outcome.stats.release_cycle = cycle_;
+      job->outcome->stats.dispatch_cycle = job->outcome->stats.start_cycle = cycle_;
+      job->outcome->stats.exit_cycle = job->outcome->stats.release_cycle = cycle_;
       job->done = true;
       --in_flight_;
       continue;

@@ -21,12 +21,14 @@
 
 namespace nicsim::model {
 
-// One packet's trip through the NIC. Owned by the caller; must outlive its processing.
+// One packet's trip through the NIC. Owned by the caller; must outlive its processing, as must
+// the outcome it points to. The outcome lives apart from the job so that a batch's results are
+// written where the caller keeps them (one array, not a copy of every job's).
 struct PacketJob {
   ebpf::XdpFrame* frame = nullptr;
-  uint64_t arrival_cycle = 0;  // enters the input queue
-  uint64_t time_ns = 0;        // what time_ns (bpf_ktime_get_ns) reads for this packet
-  PacketOutcome outcome;
+  uint64_t arrival_cycle = 0;        // enters the input queue
+  uint64_t time_ns = 0;              // what time_ns (bpf_ktime_get_ns) reads for this packet
+  PacketOutcome* outcome = nullptr;  // written by the system (required)
   bool done = false;
 };
 

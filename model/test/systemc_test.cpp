@@ -30,10 +30,12 @@ TEST(SystemC, SameCyclesAsTheDirectlySteppedSystem) {
     test::EmptyWorld world;
     NicSystem system(image, *world.runtime, config);
     std::vector<std::unique_ptr<ebpf::XdpFrame>> frames;
+    std::vector<PacketOutcome> outcomes(packets.size());
     std::vector<PacketJob> jobs(packets.size());
     for (size_t i = 0; i < packets.size(); ++i) {
       frames.push_back(std::make_unique<ebpf::XdpFrame>(packets[i]));
       jobs[i].frame = frames.back().get();
+      jobs[i].outcome = &outcomes[i];
       system.submit(&jobs[i]);
     }
     if (systemc) {
@@ -44,9 +46,9 @@ TEST(SystemC, SameCyclesAsTheDirectlySteppedSystem) {
       system.run_until_idle();
     }
     std::vector<PacketStats> stats;
-    for (const auto& job : jobs) {
-      EXPECT_TRUE(job.done);
-      stats.push_back(job.outcome.stats);
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      EXPECT_TRUE(jobs[i].done);
+      stats.push_back(outcomes[i].stats);
     }
     return stats;
   };

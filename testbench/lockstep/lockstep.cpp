@@ -246,7 +246,11 @@ LockstepResult run_lockstep(const firmware::Image& image, ebpf::Runtime& model_r
 
   std::vector<model::PacketJob> model_jobs(packets.size());
   std::vector<model::PacketJob> rtl_jobs(packets.size());
+  std::vector<model::PacketOutcome> model_outcomes(packets.size());
+  std::vector<model::PacketOutcome> rtl_outcomes(packets.size());
   for (size_t i = 0; i < packets.size(); ++i) {
+    model_jobs[i].outcome = &model_outcomes[i];
+    rtl_jobs[i].outcome = &rtl_outcomes[i];
     model_jobs[i].frame = packets[i].model_frame;
     rtl_jobs[i].frame = packets[i].rtl_frame;
     model_jobs[i].arrival_cycle = rtl_jobs[i].arrival_cycle = packets[i].arrival_cycle;
@@ -276,11 +280,11 @@ LockstepResult run_lockstep(const firmware::Image& image, ebpf::Runtime& model_r
     if (!comparator.compare_cycle(cycle, model_records, rtl_records)) return result;
   }
 
+  result.model_outcomes = std::move(model_outcomes);
+  result.rtl_outcomes = std::move(rtl_outcomes);
   for (size_t i = 0; i < packets.size(); ++i) {
-    result.model_outcomes.push_back(model_jobs[i].outcome);
-    result.rtl_outcomes.push_back(rtl_jobs[i].outcome);
-    const auto& a = model_jobs[i].outcome;
-    const auto& b = rtl_jobs[i].outcome;
+    const auto& a = result.model_outcomes[i];
+    const auto& b = result.rtl_outcomes[i];
     bool ok = same_outcome(a, b);
     const auto pa = packets[i].model_frame->packet();
     const auto pb = packets[i].rtl_frame->packet();

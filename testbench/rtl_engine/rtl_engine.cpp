@@ -13,13 +13,15 @@ RtlEngine::RtlEngine(firmware::Image image, ebpf::Runtime& runtime, model::Model
 RtlEngine::~RtlEngine() = default;
 
 ebpf::ExecutionResult RtlEngine::run_xdp(ebpf::XdpFrame& frame) {
+  model::PacketOutcome outcome;
   model::PacketJob job;
   job.frame = &frame;
+  job.outcome = &outcome;
   job.arrival_cycle = system_->cycle();
   job.time_ns = runtime_.now_ns();
   system_->submit(&job);
   system_->run_until_idle();
-  last_ = job.outcome;
+  last_ = std::move(outcome);
   runtime_.redirect() = last_.redirect;
   return last_.result;
 }
@@ -33,19 +35,17 @@ ebpf::ExecutionResult RtlEngine::run_raw(std::span<uint8_t> memory) {
 }
 
 std::vector<model::PacketOutcome> RtlEngine::run_batch(std::span<ebpf::XdpFrame* const> frames) {
+  std::vector<model::PacketOutcome> outcomes(frames.size());
   std::vector<model::PacketJob> jobs(frames.size());
   const uint64_t now = system_->cycle();
   for (size_t i = 0; i < frames.size(); ++i) {
     jobs[i].frame = frames[i];
+    jobs[i].outcome = &outcomes[i];
     jobs[i].arrival_cycle = now;
     jobs[i].time_ns = runtime_.now_ns();
     system_->submit(&jobs[i]);
   }
   system_->run_until_idle();
-  std::vector<model::PacketOutcome> outcomes;
-  outcomes.reserve(jobs.size());
-  for (auto& job : jobs)
-    outcomes.push_back(std::move(job.outcome));
   return outcomes;
 }
 

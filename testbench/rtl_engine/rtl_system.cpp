@@ -134,7 +134,8 @@ void RtlSystem::close_wave() {
 
 void RtlSystem::submit(PacketJob* job) {
   job->done = false;
-  job->outcome = model::PacketOutcome{};
+  if (job->outcome == nullptr) throw Error("a packet job was submitted without an outcome");
+  *job->outcome = model::PacketOutcome{};
   input_.push_back(job);
   ++in_flight_;
 }
@@ -174,9 +175,9 @@ void RtlSystem::activate_and_release() {
         ++free_contexts_;
         ctx.stats.release_cycle = cycle_;
         PacketJob* job = ctx.job;
-        job->outcome.result = ctx.result;
-        job->outcome.redirect = ctx.redirect;
-        job->outcome.stats = ctx.stats;
+        job->outcome->result = ctx.result;
+        job->outcome->redirect = ctx.redirect;
+        job->outcome->stats = ctx.stats;
         job->done = true;
         ctx.job = nullptr;
         ctx.frame = nullptr;
@@ -198,13 +199,13 @@ void RtlSystem::run_dispatcher() {
                          frame->headroom() != firmware::kPacketHeadroom ||
                          frame->buffer().size() != firmware::kPacketBufferSize)) {
       input_.pop_front();
-      job->outcome = model::PacketOutcome{};
-      job->outcome.result.aborted = true;
-      job->outcome.result.diagnostic =
+      *job->outcome = model::PacketOutcome{};
+      job->outcome->result.aborted = true;
+      job->outcome->result.diagnostic =
           fmt::format("packet of {} bytes does not fit the NIC's {}-byte packet buffer",
                       frame->length(), firmware::kMaxPacketLength);
-      job->outcome.stats.dispatch_cycle = job->outcome.stats.start_cycle = cycle_;
-      job->outcome.stats.exit_cycle = job->outcome.stats.release_cycle = cycle_;
+      job->outcome->stats.dispatch_cycle = job->outcome->stats.start_cycle = cycle_;
+      job->outcome->stats.exit_cycle = job->outcome->stats.release_cycle = cycle_;
       job->done = true;
       --in_flight_;
       continue;

@@ -120,6 +120,23 @@ TEST(RtlSystem, BackToBackPacketsUseEveryContext) {
   }
 }
 
+// A job's outcome is written where the caller keeps it; a job without one is refused by both
+// systems before it is queued, and the systems stay idle.
+TEST(RtlSystem, RefusesAJobWithoutAnOutcome) {
+  EmptyWorld world;
+  const firmware::Image image = asm_image("mov r0, 2\nexit r0");
+  std::vector<uint8_t> buffer = numbered_packet();
+  ebpf::XdpFrame frame{std::span<uint8_t>(buffer)};
+  model::PacketJob job;
+  job.frame = &frame;
+  RtlSystem rtl(image, *world.runtime);
+  EXPECT_THROW(rtl.submit(&job), Error);
+  EXPECT_FALSE(rtl.busy());
+  model::NicSystem model(image, *world.runtime);
+  EXPECT_THROW(model.submit(&job), Error);
+  EXPECT_FALSE(model.busy());
+}
+
 // Without an observer a cycle is one evaluation (the retire record is read from nic_top's
 // registered copy after the edge), and the build without tracing evaluates the edge by calling
 // Verilator's regions directly (rtl_edge.h); an observer adds the evaluation before the edge,
