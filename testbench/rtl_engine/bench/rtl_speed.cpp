@@ -7,9 +7,11 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,25 +41,33 @@ struct Measure {
   double seconds = 0;
 };
 
-std::vector<std::unique_ptr<nicsim::ebpf::XdpFrame>> frames_for(
-    const std::vector<nicsim::traffic::Packet>& packets) {
-  std::vector<std::unique_ptr<nicsim::ebpf::XdpFrame>> frames;
-  for (const auto& p : packets)
-    frames.push_back(
-        std::make_unique<nicsim::ebpf::XdpFrame>(p.bytes, p.ingress_ifindex, p.rx_queue_index));
-  return frames;
-}
+// Packets run in batches of this many frames, rebuilt in place before each batch outside the
+// timed region (as nicsim-nic-offload's speed runs do): the frames stay in the host's caches, so
+// the time is the engine's, not the cache misses of a fresh 4 KiB buffer per packet (400 MB for
+// 100,000 packets). Each batch runs until the NIC is idle; the next starts on an idle NIC.
+constexpr size_t kBatch = 1024;
 
 template <typename Engine>
 Measure run(Engine& engine, const std::vector<nicsim::traffic::Packet>& packets) {
-  auto frames = frames_for(packets);
+  std::vector<std::optional<nicsim::ebpf::XdpFrame>> frames(kBatch);
   std::vector<nicsim::ebpf::XdpFrame*> pointers;
-  for (auto& f : frames)
-    pointers.push_back(f.get());
+  Measure m;
   const uint64_t before = engine.system().cycle();
-  const double start = cpu_seconds();
-  engine.run_batch(pointers);
-  return {engine.system().cycle() - before, cpu_seconds() - start};
+  for (size_t done = 0; done < packets.size(); done += kBatch) {
+    const size_t n = std::min(kBatch, packets.size() - done);
+    pointers.clear();
+    for (size_t i = 0; i < n; ++i) {
+      const auto& p = packets[done + i];
+      frames[i].reset();
+      frames[i].emplace(p.bytes, p.ingress_ifindex, p.rx_queue_index);
+      pointers.push_back(&*frames[i]);
+    }
+    const double start = cpu_seconds();
+    engine.run_batch(pointers);
+    m.seconds += cpu_seconds() - start;
+  }
+  m.cycles = engine.system().cycle() - before;
+  return m;
 }
 
 void report(const char* what, const Measure& m) {
