@@ -89,6 +89,7 @@ class RtlSystem {
   void start_context(uint32_t core, uint32_t c);
   // Called unless the front packet was checked and waits for a free context.
   void run_dispatcher();
+  void prefetch_frames() const;
   // Whether observers or a waveform watch the run: the cycle's code is instantiated for both
   // answers, so that an unwatched run (the common case) tests none of it per cycle.
   bool watched() const;
