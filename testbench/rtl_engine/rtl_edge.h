@@ -52,7 +52,7 @@ inline const bool kVnicTopRegionsLinked = Vnic_top___024root___eval_ico != nullp
 // activity for the waveform) goes through eval().
 template <typename Model>
 void evaluate_rising_edge(Model& top) {
-  top.clk_i = 1;
+  top.rootp->clk_i = 1;  // the port in the root (the model's member is a reference to it)
   using Root = std::remove_cvref_t<decltype(*top.rootp)>;
   if constexpr (std::same_as<Model, Vnic_top> && Verilator5006Scheduler<Root>) {
     if (kVnicTopRegionsLinked) {
@@ -79,7 +79,7 @@ void evaluate_rising_edge(Model& top) {
 // as that eval() would set it; otherwise the eval() runs.
 template <typename Model>
 void lower_clock_after_edge(Model& top) {
-  top.clk_i = 0;
+  top.rootp->clk_i = 0;
   if constexpr (requires { top.rootp->__Vtrigrprev__TOP__clk_i; })
     top.rootp->__Vtrigrprev__TOP__clk_i = 0;
   else

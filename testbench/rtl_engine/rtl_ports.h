@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "Vnic_top.h"
 #include "Vnic_top___024root.h"
@@ -24,39 +25,39 @@ class RtlPorts {
  public:
   static constexpr bool kTraceable = std::is_same_v<Model, Vnic_top_traced>;
 
-  explicit RtlPorts(Model& top) : top_(top) {}
+  explicit RtlPorts(Model& top) : top_(top), root_(*top.rootp) {}
   Model& top() { return top_; }
 
   // ---- inputs ----
   void set_cycle_inputs(const StartInputs* start, uint32_t abort_mask, bool helper_busy) {
-    top_.abort_i = static_cast<uint8_t>(abort_mask);
-    top_.helper_busy_i = helper_busy;
-    top_.start_i = start != nullptr;
+    root_.abort_i = static_cast<uint8_t>(abort_mask);
+    root_.helper_busy_i = helper_busy;
+    root_.start_i = start != nullptr;
     if (start == nullptr) return;
-    top_.start_ctx_i = static_cast<uint8_t>(start->context);
-    top_.start_pkt_data_i = start->pkt_data;
-    top_.start_pkt_end_i = start->pkt_end;
-    top_.start_pkt_meta_i = start->pkt_meta;
-    top_.start_ingress_i = start->ingress_ifindex;
-    top_.start_rx_queue_i = start->rx_queue_index;
-    top_.start_cpu_id_i = start->cpu_id;
-    top_.start_time_ns_i = start->time_ns;
+    root_.start_ctx_i = static_cast<uint8_t>(start->context);
+    root_.start_pkt_data_i = start->pkt_data;
+    root_.start_pkt_end_i = start->pkt_end;
+    root_.start_pkt_meta_i = start->pkt_meta;
+    root_.start_ingress_i = start->ingress_ifindex;
+    root_.start_rx_queue_i = start->rx_queue_index;
+    root_.start_cpu_id_i = start->cpu_id;
+    root_.start_time_ns_i = start->time_ns;
   }
   void set_memory_response(uint32_t port, uint64_t data, bool map_fault) {
-    write_word64(top_.dmem_rdata_i, port, data);
+    write_word64(root_.dmem_rdata_i, port, data);
     if (map_fault)
-      top_.dmem_map_fault_i |= static_cast<uint8_t>(1u << port);
+      root_.dmem_map_fault_i |= static_cast<uint8_t>(1u << port);
     else
-      top_.dmem_map_fault_i &= static_cast<uint8_t>(~(1u << port));
+      root_.dmem_map_fault_i &= static_cast<uint8_t>(~(1u << port));
   }
   void set_helper_response(uint64_t r0, uint32_t latency, bool fault, uint32_t pkt_data,
                            uint32_t pkt_end, uint32_t pkt_meta) {
-    top_.helper_r0_i = r0;
-    top_.helper_latency_i = static_cast<uint16_t>(std::min<uint32_t>(latency, 0xffff));
-    top_.helper_fault_i = fault;
-    top_.helper_pkt_data_i = pkt_data;
-    top_.helper_pkt_end_i = pkt_end;
-    top_.helper_pkt_meta_i = pkt_meta;
+    root_.helper_r0_i = r0;
+    root_.helper_latency_i = static_cast<uint16_t>(std::min<uint32_t>(latency, 0xffff));
+    root_.helper_fault_i = fault;
+    root_.helper_pkt_data_i = pkt_data;
+    root_.helper_pkt_end_i = pkt_end;
+    root_.helper_pkt_meta_i = pkt_meta;
   }
 
   // Rising edge, then the clock lowered without evaluating the low phase (rtl_edge.h).
@@ -64,80 +65,81 @@ class RtlPorts {
   void lower_clock() { lower_clock_after_edge(top_); }
 
   // ---- outputs (see RtlCore for when each is meaningful) ----
-  uint32_t memory_context() const { return top_.dmem_ctx_o; }
+  uint32_t memory_context() const { return root_.dmem_ctx_o; }
   MemoryRequest memory_request(uint32_t port) const {
     MemoryRequest r;
-    r.valid = (top_.dmem_valid_o >> port) & 1;
-    r.write = (top_.dmem_write_o >> port) & 1;
-    r.map = (top_.dmem_map_o >> port) & 1;
-    r.address = static_cast<uint32_t>(top_.dmem_addr_o >> (32 * port));
-    r.size = (top_.dmem_size_o >> (4 * port)) & 0xf;
+    r.valid = (root_.dmem_valid_o >> port) & 1;
+    r.write = (root_.dmem_write_o >> port) & 1;
+    r.map = (root_.dmem_map_o >> port) & 1;
+    r.address = static_cast<uint32_t>(root_.dmem_addr_o >> (32 * port));
+    r.size = (root_.dmem_size_o >> (4 * port)) & 0xf;
     return r;
   }
   uint32_t pending_requests() const {
-    return static_cast<uint32_t>(top_.dmem_valid_o) |
-           (static_cast<uint32_t>(top_.helper_valid_o) << kRtlMemPorts);
+    return static_cast<uint32_t>(root_.dmem_valid_o) |
+           (static_cast<uint32_t>(root_.helper_valid_o) << kRtlMemPorts);
   }
-  bool helper_valid() const { return top_.helper_valid_o; }
-  uint32_t helper_context() const { return top_.helper_ctx_o; }
-  int32_t helper_id() const { return static_cast<int32_t>(top_.helper_id_o); }
-  uint64_t helper_argument(uint32_t i) const { return read_word64(top_.helper_args_o, i); }
+  bool helper_valid() const { return root_.helper_valid_o; }
+  uint32_t helper_context() const { return root_.helper_ctx_o; }
+  int32_t helper_id() const { return static_cast<int32_t>(root_.helper_id_o); }
+  uint64_t helper_argument(uint32_t i) const { return read_word64(root_.helper_args_o, i); }
 
-  bool retired_valid() const { return top_.retired_valid_o; }
+  bool retired_valid() const { return root_.retired_valid_o; }
   RetiredBundle retired() const {
     RetiredBundle r;
-    r.valid = top_.retired_valid_o;
+    r.valid = root_.retired_valid_o;
     if (!r.valid) return r;
-    r.context = top_.retired_ctx_o;
-    r.address = top_.retired_addr_o;
-    r.commit = top_.retired_commit_o;
-    r.end = top_.retired_end_o;
-    r.fault = top_.retired_fault_o;
-    r.r0 = top_.retired_r0_o;
+    r.context = root_.retired_ctx_o;
+    r.address = root_.retired_addr_o;
+    r.commit = root_.retired_commit_o;
+    r.end = root_.retired_end_o;
+    r.fault = root_.retired_fault_o;
+    r.r0 = root_.retired_r0_o;
     return r;
   }
   uint64_t retired_write_data(uint32_t port) const {
-    return read_word64(top_.retired_wdata_o, port);
+    return read_word64(root_.retired_wdata_o, port);
   }
   RegisterWritePort register_write(uint32_t port) const {
     RegisterWritePort w;
     // nic_core offers each port's valid bit from the state alone: the issuing bundle's ports
     // write only if it commits, a helper port also with this cycle's answer.
-    w.valid = (top_.rf_wr_valid_o >> port) & 1;
+    w.valid = (root_.rf_wr_valid_o >> port) & 1;
     if (port < kRtlPortWriteback) {
-      w.valid = w.valid && top_.rf_wr_commit_o;
+      w.valid = w.valid && root_.rf_wr_commit_o;
     } else if (port >= kRtlPortHelper) {
       w.valid = w.valid || helper_writes_now(port - kRtlPortHelper);
     }
     if (!w.valid) return w;
-    w.context = (top_.rf_wr_ctx_o >> (kCtxBits * port)) & ((1u << kCtxBits) - 1);
+    w.context = (root_.rf_wr_ctx_o >> (kCtxBits * port)) & ((1u << kCtxBits) - 1);
     // A packet that starts in the context at this edge takes precedence over the write
     // (nic_core offers the port's write without that mask).
-    if (top_.start_i && top_.start_ctx_i == w.context) {
+    if (root_.start_i && root_.start_ctx_i == w.context) {
       w.valid = false;
       return w;
     }
-    w.reg = (top_.rf_wr_reg_o >> (4 * port)) & 0xf;
+    w.reg = (root_.rf_wr_reg_o >> (4 * port)) & 0xf;
     if (port < kRtlPortHelper) {
-      w.value = read_word64(top_.rf_wr_data_o, port);
+      w.value = read_word64(root_.rf_wr_data_o, port);
     } else {
       // A helper port writes this cycle's answer or the result held from an earlier one.
       const uint32_t c = port - kRtlPortHelper;
-      w.value = helper_writes_now(c) ? top_.helper_r0_i : read_word64(top_.rf_wr_helper_held_o, c);
+      w.value =
+          helper_writes_now(c) ? root_.helper_r0_i : read_word64(root_.rf_wr_helper_held_o, c);
     }
     return w;
   }
   // The helper answering in this cycle writes r0 of its context with a latency of 1.
   bool helper_writes_now(uint32_t context) const {
-    return top_.rf_wr_helper_now_o && top_.helper_ctx_o == context;
+    return root_.rf_wr_helper_now_o && root_.helper_ctx_o == context;
   }
-  bool fetch_valid() const { return top_.fetch_valid_o; }
-  uint32_t fetch_context() const { return top_.fetch_ctx_o; }
-  uint32_t fetch_address() const { return top_.fetch_addr_o; }
-  bool running(uint32_t context) const { return (top_.running_o >> context) & 1; }
-  uint32_t stall_bits() const { return static_cast<uint32_t>(top_.stall_o); }
-  uint64_t context_r0(uint32_t context) const { return read_word64(top_.ctx_r0_o, context); }
-  uint64_t cycle() const { return top_.cycle_o; }
+  bool fetch_valid() const { return root_.fetch_valid_o; }
+  uint32_t fetch_context() const { return root_.fetch_ctx_o; }
+  uint32_t fetch_address() const { return root_.fetch_addr_o; }
+  bool running(uint32_t context) const { return (root_.running_o >> context) & 1; }
+  uint32_t stall_bits() const { return static_cast<uint32_t>(root_.stall_o); }
+  uint64_t context_r0(uint32_t context) const { return read_word64(root_.ctx_r0_o, context); }
+  uint64_t cycle() const { return root_.cycle_o; }
 
   template <std::size_t N>
   static uint64_t read_word64(const VlWide<N>& w, uint32_t index) {
@@ -154,6 +156,9 @@ class RtlPorts {
   static_assert(kRtlContexts == 4, "the port accessors assume 4 contexts");
 
   Model& top_;
+  // The ports are read and written in the model's root, where the generated code keeps them:
+  // the model's own members are references to them, one more load per access.
+  std::remove_reference_t<decltype(*std::declval<Model&>().rootp)>& root_;
 };
 
 template <typename F>
