@@ -32,6 +32,13 @@ module nic_scoreboard #(
 
   assign ready_o = ~owed_i;
 
+  // Whether any counter changes at this edge: in most cycles no packet starts, no hcall issues
+  // and no context is blocked, and the one test lets a simulator skip every context's update
+  // (Verilator 5.006 merges the contexts' blocks under the identical condition; testing the
+  // start apart, per context, costs more).
+  logic changes;
+  assign changes = clear_i | block_i | (|blocked_o);
+
   // One counter per context block (not an array indexed by c: a simulator updates a plain
   // variable directly, an array element through a deferred-update flag per write).
   for (genvar c = 0; c < Contexts; c++) begin : g_ctx
@@ -44,15 +51,17 @@ module nic_scoreboard #(
       if (!rst_ni) begin
         block_q <= '0;
         last_q  <= 1'b0;
-      end else if (clear_i && clear_ctx_i == CtxW'(c)) begin
-        block_q <= '0;
-        last_q  <= 1'b0;
-      end else if (block_i && block_ctx_i == CtxW'(c)) begin
-        block_q <= (block_latency_i > 16'd1) ? block_latency_i - 16'd1 : '0;
-        last_q  <= block_latency_i == 16'd2;
-      end else if (block_q != '0) begin
-        block_q <= block_q - 16'd1;
-        last_q  <= block_q == 16'd2;
+      end else if (changes) begin
+        if (clear_i && clear_ctx_i == CtxW'(c)) begin
+          block_q <= '0;
+          last_q  <= 1'b0;
+        end else if (block_i && block_ctx_i == CtxW'(c)) begin
+          block_q <= (block_latency_i > 16'd1) ? block_latency_i - 16'd1 : '0;
+          last_q  <= block_latency_i == 16'd2;
+        end else if (block_q != '0) begin
+          block_q <= block_q - 16'd1;
+          last_q  <= block_q == 16'd2;
+        end
       end
     end
     assign blocked_o[c]    = block_q != '0;
