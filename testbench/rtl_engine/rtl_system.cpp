@@ -148,7 +148,9 @@ uint32_t RtlSystem::transfer_cycles(size_t bytes) const {
 void RtlSystem::start_context(uint32_t core, uint32_t c) {
   Context& ctx = contexts_[core][c];
   ctx.phase = ContextPhase::Running;
-  ctx.stack.fill(0);  // the stack's valid bits are cleared at dispatch
+  // The stack's valid bits are cleared at dispatch: the bytes written since the last clear
+  // (stores and helpers note them as the memory translates their addresses), as the model does.
+  ctx.clear_stack();
   ctx.sync_packet_pointers();
   ctx.deadline = cycle_ + config_.max_cycles_per_packet;
   note_context_check(ctx.deadline - 1);

@@ -120,6 +120,23 @@ TEST(RtlSystem, BackToBackPacketsUseEveryContext) {
   }
 }
 
+// Each packet starts on a cleared stack: the bytes the previous packet of the context stored
+// (at both ends of the stack) read as 0 again, as in the model.
+TEST(RtlSystem, EveryPacketStartsOnAClearedStack) {
+  EmptyWorld world;
+  RtlEngine engine(asm_image("ld8 r0, [r10-8]\nld8 r3, [r10-512]\nor r0, r0, r3\n"
+                             "st8 [r10-8], 7\nst8 [r10-512], 9\nexit r0"),
+                   *world.runtime);
+  for (int i = 0; i < 3; ++i) {
+    std::vector<uint8_t> buffer = numbered_packet();
+    ebpf::XdpFrame frame{std::span<uint8_t>(buffer)};
+    const ebpf::ExecutionResult result = engine.run_xdp(frame);
+    EXPECT_FALSE(result.aborted) << result.diagnostic;
+    EXPECT_EQ(result.return_value, 0u) << "packet " << i;
+    EXPECT_EQ(engine.last_outcome().stats.context, 0u);  // the same context every time
+  }
+}
+
 // A job's outcome is written where the caller keeps it; a job without one is refused by both
 // systems before it is queued, and the systems stay idle.
 TEST(RtlSystem, RefusesAJobWithoutAnOutcome) {
