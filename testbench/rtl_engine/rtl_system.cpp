@@ -177,7 +177,7 @@ void RtlSystem::activate_and_release() {
         ++free_contexts_;
         ctx.stats.release_cycle = cycle_;
         PacketJob* job = ctx.job;
-        job->outcome->result = ctx.result;
+        job->outcome->result = std::move(ctx.result);  // start_context resets it
         job->outcome->redirect = ctx.redirect;
         job->outcome->stats = ctx.stats;
         job->done = true;
