@@ -76,6 +76,9 @@ module nic_core #(
   output logic [MemPorts*64-1:0]    dmem_wdata_o,
   input  logic [MemPorts*64-1:0]    dmem_rdata_i,
   input  logic [MemPorts-1:0]       dmem_map_fault_i,
+  // dmem_wdata_o of the bundle that issued at the last clock edge, computed in a clocked block
+  // (the write data of a read-modify-write depends on dmem_rdata_i: see nic_lsu)
+  output logic [MemPorts*64-1:0]    issued_wdata_o,
 
   // ---- helper units ----
   input  logic                      helper_busy_i,
@@ -288,7 +291,8 @@ module nic_core #(
   logic [63:0]         ctx_value [Lanes];
   logic [Lanes-1:0]    taken, agu_fault, agu_fault_ends, map, ctx_window;
   logic [Lanes*32-1:0] addr;
-  logic [Lanes*64-1:0] store_value, lane_rdata;
+  logic [Lanes*64-1:0] store_value;
+  logic [Lanes*64-1:0] wave_lane_rdata;  // each memory lane's read data (nic_lsu)
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     nic_lane u_lane (
@@ -323,6 +327,7 @@ module nic_core #(
   logic map_fault;
 
   nic_lsu #(.Lanes(Lanes), .MemPorts(MemPorts)) u_lsu (
+    .clk_i,
     .issue_i       (issue),
     .ctl_i         (ctl_flat),
     .has_port_i    (issue_has_port_i),
@@ -342,8 +347,9 @@ module nic_core #(
     .req_wdata_o   (dmem_wdata_o),
     .rdata_i       (dmem_rdata_i),
     .map_fault_i   (dmem_map_fault_i),
-    .lane_rdata_o  (lane_rdata),
-    .map_fault_o   (map_fault)
+    .lane_rdata_o  (wave_lane_rdata),
+    .map_fault_o   (map_fault),
+    .issued_wdata_o
   );
   assign dmem_ctx_o = ic;
 
@@ -480,7 +486,7 @@ module nic_core #(
     end else begin : g_next
       assign owed_upto = g_wb[l-1].owed_upto | pipe_owed;
     end
-    nic_wb_pipe #(.Contexts(Contexts), .Latency(LoadLatency)) u_wb (
+    nic_wb_pipe #(.Contexts(Contexts), .Latency(LoadLatency), .MemPorts(MemPorts)) u_wb (
       .clk_i, .rst_ni,
       .in_valid_i      (ctl[l][nic_pkg::CtlWritesLate]),
       .in_commit_i     (commit),
@@ -490,7 +496,11 @@ module nic_core #(
       .in_product_i    (product),
       .in_ctx_window_i (ctx_window[l]),
       .in_ctx_value_i  (ctx_value[l]),
-      .in_mem_data_i   (lane_rdata[l*64 +: 64]),
+      .in_port_i       (issue_port_of_i[l*PortW +: PortW]),
+      .in_map_i        (map[l]),
+      .in_addr_fault_i (agu_fault[l]),
+      .rdata_i         (dmem_rdata_i),
+      .map_fault_i     (dmem_map_fault_i),
       .cancel_i        (start_i),
       .cancel_ctx_i    (start_ctx_i),
       .wr_valid_o      (wb_valid[l]),

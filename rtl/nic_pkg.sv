@@ -183,6 +183,11 @@ package nic_pkg;
     reg_bit = 14'd1 << r;
   endfunction
 
+  // The bytes of an access of `size` bytes (1..8) in a 64-bit word.
+  function automatic logic [63:0] size_mask(logic [3:0] size);
+    size_mask = (size >= 4'd8) ? '1 : (64'd1 << {size[2:0], 3'b000}) - 64'd1;
+  endfunction
+
   function automatic logic [63:0] sign_extend(logic [63:0] v, logic [3:0] size);
     unique case (size)
       4'd1:    sign_extend = {{56{v[7]}}, v[7:0]};

@@ -5,15 +5,17 @@
 // scoreboard's "not ready yet".
 //
 // The result is formed in the first stage's always_ff (nic_pkg::late_value) from what the lane
-// offers, not before the pipeline, and the entry is gated there by whether its bundle commits:
-// the memory's data and the bundle's fault arrive in the issue cycle, and logic that such an
-// answer reaches outside a clocked block is evaluated by a simulator with every evaluation and
-// once more after each clock edge.
+// offers and the memory's raw answer, not before the pipeline, and the entry is gated there by
+// whether its bundle commits: the memory's data and the bundle's fault arrive in the issue
+// cycle, and logic that such an answer reaches outside a clocked block is evaluated by a
+// simulator with every evaluation and once more after each clock edge.
 
 module nic_wb_pipe #(
   parameter int unsigned Contexts = 4,
   parameter int unsigned Latency  = 2,
+  parameter int unsigned MemPorts = 2,
   localparam int unsigned CtxW  = (Contexts > 1) ? $clog2(Contexts) : 1,
+  localparam int unsigned PortW = (MemPorts > 1) ? $clog2(MemPorts) : 1,
   localparam int unsigned Depth = Latency - 1
 ) (
   input  logic            clk_i,
@@ -27,7 +29,13 @@ module nic_wb_pipe #(
   input  logic [63:0]     in_product_i,
   input  logic            in_ctx_window_i,  // its memory operation reads the context window
   input  logic [63:0]     in_ctx_value_i,
-  input  logic [63:0]     in_mem_data_i,
+  // The slot's memory operation: its port, whether it reads a map value, whether its address
+  // is out of bounds (an ldnf then reads 0), and the memory's answers on every port.
+  input  logic [PortW-1:0]         in_port_i,
+  input  logic                     in_map_i,
+  input  logic                     in_addr_fault_i,
+  input  logic [MemPorts*64-1:0]   rdata_i,
+  input  logic [MemPorts-1:0]      map_fault_i,
 
   input  logic            cancel_i,
   input  logic [CtxW-1:0] cancel_ctx_i,
@@ -47,6 +55,20 @@ module nic_wb_pipe #(
   logic [Depth*4-1:0]    reg_q;
   logic [Depth*64-1:0]   data_q;
 
+  // What the slot's memory operation read: the old value of its size, zero-extended; 0 where
+  // nothing was read (an address out of bounds, or a dead map value, both read by ldnf as 0).
+  // (Reads rdata_i itself: as an argument, a simulator would copy it at every call.)
+  function automatic logic [63:0] mem_data(logic [3:0] size);
+    mem_data = '0;
+    // The port's word chosen by comparison with each constant port number (a part-select at a
+    // computed offset of a vector wider than 64 bits simulates as shifts across words).
+    for (int k = 0; k < MemPorts; k++) begin
+      if (32'(in_port_i) == k && !in_addr_fault_i && !(in_map_i && map_fault_i[k])) begin
+        mem_data = rdata_i[k*64 +: 64] & nic_pkg::size_mask(size);
+      end
+    end
+  endfunction
+
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       valid_q <= '0;
@@ -65,7 +87,9 @@ module nic_wb_pipe #(
         ctx_q[0 +: CtxW] <= in_ctx_i;
         reg_q[0 +: 4]    <= in_reg_i;
         data_q[0 +: 64]  <= nic_pkg::late_value(in_ctl_i, in_product_i, in_ctx_window_i,
-                                                in_ctx_value_i, in_mem_data_i);
+                                                in_ctx_value_i,
+                                                mem_data(in_ctl_i[nic_pkg::CtlSize +:
+                                                                  nic_pkg::CtlSizeBits]));
       end
     end
   end
