@@ -44,7 +44,7 @@ module nic_divider #(
   logic [63:0]     a_q;
   logic [5:0]      iter_q, iter_d;
   logic [6:0]      left_q, left_d;
-  logic            pending_q, pending_d;
+  logic            pending_q;
   logic            w32_q, want_rem_q, neg_quo_q, neg_rem_q, zero_q;
   logic [CtxW-1:0] ctx_q;
   logic [3:0]      rd_q;
@@ -81,14 +81,10 @@ module nic_divider #(
     quo_d     = quo_q;
     iter_d    = iter_q;
     left_d    = (left_q != '0) ? left_q - 7'd1 : '0;
-    pending_d = pending_q;
     if (iter_q != '0) begin  // an idle divider computes no step
       {rem_d, quo_d} = restoring_step(rem_q, quo_q, den_q);
       {rem_d, quo_d} = restoring_step(rem_d, quo_d, den_q);
       iter_d         = iter_q - 6'd1;
-    end
-    if (wr_valid_o || (cancel_i && cancel_ctx_i == ctx_q)) begin
-      pending_d = 1'b0;
     end
   end
 
@@ -132,7 +128,10 @@ module nic_divider #(
       quo_q     <= quo_d;
       iter_q    <= iter_d;
       left_q    <= left_d;
-      pending_q <= pending_d;
+      // The result is written, or the context's packet ended: nothing owed any more. (Here, not
+      // in the block above: cancel_i is an input of this cycle, and a simulator evaluates logic
+      // an input reaches outside a clocked block with the inputs and again after the edge.)
+      pending_q <= pending_q && !wr_due_o && !(cancel_i && cancel_ctx_i == ctx_q);
     end
   end
 
