@@ -35,9 +35,9 @@ module nic_scoreboard #(
   // Whether any counter changes at this edge: in most cycles no packet starts, no hcall issues
   // and no context is blocked, and the one test lets a simulator skip every context's update
   // (Verilator 5.006 merges the contexts' blocks under the identical condition; testing the
-  // start apart, per context, costs more).
-  logic changes;
-  assign changes = clear_i | block_i | (|blocked_o);
+  // start apart, per context, costs more). Tested in the clocked blocks, not as a net: it reads
+  // this cycle's inputs (a start, a helper's answer), and a simulator evaluates such a net with
+  // the inputs and again after every clock edge.
 
   // One counter per context block (not an array indexed by c: a simulator updates a plain
   // variable directly, an array element through a deferred-update flag per write).
@@ -51,7 +51,7 @@ module nic_scoreboard #(
       if (!rst_ni) begin
         block_q <= '0;
         last_q  <= 1'b0;
-      end else if (changes) begin
+      end else if (clear_i || block_i || blocked_o != '0) begin
         if (clear_i && clear_ctx_i == CtxW'(c)) begin
           block_q <= '0;
           last_q  <= 1'b0;
