@@ -291,10 +291,12 @@ module nic_core #(
   logic [63:0]         ctx_value [Lanes];
   logic [Lanes-1:0]    taken, agu_fault, agu_fault_ends, map, ctx_window;
   logic [Lanes*32-1:0] addr;
-  logic [Lanes*64-1:0] store_value;
+  logic [63:0]         store_val [Lanes];
+  logic [Lanes*64-1:0] store_value;  // the same, flat, for the LSU's waveform nets
   logic [Lanes*64-1:0] wave_lane_rdata;  // each memory lane's read data (nic_lsu)
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
+    assign store_value[l*64 +: 64] = store_val[l];
     nic_lane u_lane (
       .ctl_i         (ctl[l]),
       .word_i        (word[l]),
@@ -314,7 +316,7 @@ module nic_core #(
       .now_value_o   (now_value[l]),
       .taken_o       (taken[l]),
       .addr_o        (addr[l*32 +: 32]),
-      .store_value_o (store_value[l*64 +: 64]),
+      .store_value_o (store_val[l]),
       .fault_o       (agu_fault[l]),
       .fault_ends_o  (agu_fault_ends[l]),
       .map_o         (map[l]),
@@ -327,7 +329,6 @@ module nic_core #(
   logic map_fault;
 
   nic_lsu #(.Lanes(Lanes), .MemPorts(MemPorts)) u_lsu (
-    .clk_i,
     .issue_i       (issue),
     .ctl_i         (ctl_flat),
     .has_port_i    (issue_has_port_i),
@@ -348,9 +349,45 @@ module nic_core #(
     .rdata_i       (dmem_rdata_i),
     .map_fault_i   (dmem_map_fault_i),
     .lane_rdata_o  (wave_lane_rdata),
-    .map_fault_o   (map_fault),
-    .issued_wdata_o
+    .map_fault_o   (map_fault)
   );
+
+  // The retire record's write data, each port's, computed in a clocked block from this cycle's
+  // answer (a read-modify-write's new value depends on it, see nic_lsu), from the lanes' own
+  // operands rather than the flat vectors the LSU takes: nothing then assembles those in a
+  // cycle without a memory write, and a bundle without one (most) records zeros without the
+  // lane walk. It reads the module's signals itself: as arguments, a simulator would copy them.
+  function automatic logic [MemPorts*64-1:0] issued_write_data();
+    logic [PortW-1:0] q;
+    logic [63:0]      old, w;
+    issued_write_data = '0;
+    for (int l = 0; l < Lanes; l++) begin
+      if (issue_has_port_i[l]) begin
+        q   = issue_port_of_i[l*PortW +: PortW];
+        // The port's word chosen by comparison with each constant port number: a part-select
+        // at a computed offset of a vector wider than 64 bits simulates as shifts across words.
+        old = '0;
+        for (int k = 0; k < MemPorts; k++) begin
+          if (32'(q) == k) begin
+            old = dmem_rdata_i[k*64 +: 64] &
+                  nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
+          end
+        end
+        w = nic_pkg::mem_write_data(ctl[l], old, rb_val[l], rd_val[l], store_val[l]);
+        for (int k = 0; k < MemPorts; k++) begin
+          if (32'(q) == k) issued_write_data[k*64 +: 64] = w;
+        end
+      end
+    end
+  endfunction
+
+  always_ff @(posedge clk_i) begin
+    if (issue && dmem_write_o == '0) begin
+      issued_wdata_o <= '0;
+    end else if (issue) begin
+      issued_wdata_o <= issued_write_data();
+    end
+  end
   assign dmem_ctx_o = ic;
 
   // ---- control: the first control operation that fires, in lane order ----

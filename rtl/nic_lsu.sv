@@ -5,8 +5,8 @@
 // (atomics, xchg, cmpxchg) compute the new value here from the old one.
 //
 // What the memory's answer (rdata_i, map_fault_i) decides is computed where it is stored, in
-// clocked blocks: the write data of the retire record here (issued_wdata_o), a load's value in
-// the lane's writeback pipeline. A simulator evaluates logic an input reaches outside clocked
+// clocked blocks: the write data of the retire record in nic_core, a load's value in the lane's
+// writeback pipeline. A simulator evaluates logic an input reaches outside clocked
 // blocks with the inputs and once more after every clock edge; only the map fault, which ends
 // the bundle in its issue cycle, is combinational (one term per port). req_wdata_o and
 // lane_rdata_o, the same values in the issue cycle, are for waveforms: nothing else reads them.
@@ -16,7 +16,6 @@ module nic_lsu #(
   parameter int unsigned MemPorts = 2,
   localparam int unsigned PortW = (MemPorts > 1) ? $clog2(MemPorts) : 1
 ) (
-  input  logic                        clk_i,
   input  logic                        issue_i,
   input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl_i,  // the decoded slots
   // The lane -> port map of the bundle (computed by nic_top as the image is loaded): lane l's
@@ -42,9 +41,7 @@ module nic_lsu #(
   input  logic [MemPorts-1:0]         map_fault_i,
 
   output logic [Lanes*64-1:0]         lane_rdata_o,   // old value, zero-extended; for waveforms
-  output logic                        map_fault_o,
-  // req_wdata_o of the bundle that issued at the last clock edge (0 on a port it left idle)
-  output logic [MemPorts*64-1:0]      issued_wdata_o
+  output logic                        map_fault_o
 );
 
   localparam int unsigned CtlW  = nic_pkg::SlotCtlBits;
@@ -98,68 +95,26 @@ module nic_lsu #(
   // A map value the memory reports dead faults the bundle, unless the operation is ldnf.
   assign map_fault_o = |(req_valid_o & req_map_o & map_fault_i & ~no_fault);
 
-  // The write data of every port: a store's value, or what a read-modify-write computes from
-  // the old value. Called by the waveform's block and by the retire record's clocked block. It
-  // reads the module's signals itself: as arguments, a simulator would copy the wide vectors
-  // into the function at every call.
-  function automatic logic [MemPorts*64-1:0] port_wdata();
-    logic [PortW-1:0] q;
-    logic [63:0]      mask, old, b, w;
-    port_wdata = '0;
+  // For waveforms: the write data and each memory lane's read data in the issue cycle (nic_core
+  // registers the write data for the retire record in a clocked block of its own).
+  logic [PortW-1:0] p;
+  logic [63:0]      old;
+
+  always_comb begin
+    req_wdata_o  = '0;
+    lane_rdata_o = '0;
+    p            = '0;
+    old          = '0;
     for (int l = 0; l < Lanes; l++) begin
       if (has_port_i[l]) begin
-        q    = port_of_i[l*PortW +: PortW];
-        mask = nic_pkg::size_mask(ctl_i[l*nic_pkg::SlotCtlStride + nic_pkg::CtlSize +:
-                                    nic_pkg::CtlSizeBits]);
-        // The port's words chosen by comparison with each constant port number: a part-select
-        // at a computed offset of a vector wider than 64 bits simulates as shifts across words.
-        old = '0;
-        for (int k = 0; k < MemPorts; k++) begin
-          if (32'(q) == k) old = rdata_i[k*64 +: 64] & mask;
+        p   = port_of_i[l*PortW +: PortW];
+        old = rdata_i[32'(p)*64 +: 64] &
+              nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
+        req_wdata_o[32'(p)*64 +: 64] = nic_pkg::mem_write_data(
+            ctl[l], old, rb_i[l*64 +: 64], rd_i[l*64 +: 64], store_value_i[l*64 +: 64]);
+        if (req_valid_o[p] && !(req_map_o[p] && map_fault_i[p])) begin
+          lane_rdata_o[l*64 +: 64] = old;
         end
-        b = rb_i[l*64 +: 64];
-        unique case (ctl_i[l*nic_pkg::SlotCtlStride + nic_pkg::CtlOp +: nic_pkg::CtlOpBits])
-          nic_pkg::OpAtomic: begin
-            unique case (ctl_i[l*nic_pkg::SlotCtlStride + nic_pkg::CtlAtomicOp +:
-                           nic_pkg::CtlAtomicOpBits])
-              nic_pkg::AtomicAdd: w = (old + b) & mask;
-              nic_pkg::AtomicOr:  w = (old | b) & mask;
-              nic_pkg::AtomicAnd: w = (old & b) & mask;
-              default:            w = (old ^ b) & mask;
-            endcase
-          end
-          nic_pkg::OpXchg:    w = b & mask;
-          nic_pkg::OpCmpxchg: w = (((rd_i[l*64 +: 64] & mask) == old) ? b : old) & mask;
-          nic_pkg::OpStore:   w = store_value_i[l*64 +: 64] & mask;
-          default:            w = '0;  // a load writes nothing
-        endcase
-        for (int k = 0; k < MemPorts; k++) begin
-          if (32'(q) == k) port_wdata[k*64 +: 64] = w;
-        end
-      end
-    end
-  endfunction
-
-  // A bundle without a memory write (most of them) writes zeros without the lane walk.
-  always_ff @(posedge clk_i) begin
-    if (issue_i && req_write_o == '0) begin
-      issued_wdata_o <= '0;
-    end else if (issue_i) begin
-      issued_wdata_o <= port_wdata();
-    end
-  end
-
-  // For waveforms: the write data and each memory lane's read data in the issue cycle.
-  always_comb begin
-    req_wdata_o  = port_wdata();
-    lane_rdata_o = '0;
-    for (int l = 0; l < Lanes; l++) begin
-      if (has_port_i[l] && req_valid_o[port_of_i[l*PortW +: PortW]] &&
-          !(req_map_o[port_of_i[l*PortW +: PortW]] && map_fault_i[port_of_i[l*PortW +: PortW]]))
-        begin
-        lane_rdata_o[l*64 +: 64] =
-            rdata_i[32'(port_of_i[l*PortW +: PortW])*64 +: 64] &
-            nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
       end
     end
   end

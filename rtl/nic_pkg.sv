@@ -188,6 +188,30 @@ package nic_pkg;
     size_mask = (size >= 4'd8) ? '1 : (64'd1 << {size[2:0], 3'b000}) - 64'd1;
   endfunction
 
+  // What a slot's memory operation writes (docs/nic-isa.md section 7): a store its value, a
+  // read-modify-write what it computes from `old` (the old value of the access's size); a load
+  // nothing.
+  function automatic logic [63:0] mem_write_data(logic [SlotCtlBits-1:0] c, logic [63:0] old,
+                                                 logic [63:0] b, logic [63:0] expected,
+                                                 logic [63:0] store_value);
+    logic [63:0] mask;
+    mask = nic_pkg::size_mask(c[nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
+    unique case (c[nic_pkg::CtlOp +: nic_pkg::CtlOpBits])
+      nic_pkg::OpAtomic: begin
+        unique case (c[nic_pkg::CtlAtomicOp +: nic_pkg::CtlAtomicOpBits])
+          nic_pkg::AtomicAdd: mem_write_data = (old + b) & mask;
+          nic_pkg::AtomicOr:  mem_write_data = (old | b) & mask;
+          nic_pkg::AtomicAnd: mem_write_data = (old & b) & mask;
+          default:            mem_write_data = (old ^ b) & mask;
+        endcase
+      end
+      nic_pkg::OpXchg:    mem_write_data = b & mask;
+      nic_pkg::OpCmpxchg: mem_write_data = (((expected & mask) == old) ? b : old) & mask;
+      nic_pkg::OpStore:   mem_write_data = store_value & mask;
+      default:            mem_write_data = '0;
+    endcase
+  endfunction
+
   function automatic logic [63:0] sign_extend(logic [63:0] v, logic [3:0] size);
     unique case (size)
       4'd1:    sign_extend = {{56{v[7]}}, v[7:0]};
