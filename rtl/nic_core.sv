@@ -354,9 +354,10 @@ module nic_core #(
 
   // The retire record's write data, each port's, computed in a clocked block from this cycle's
   // answer (a read-modify-write's new value depends on it, see nic_lsu), from the lanes' own
-  // operands rather than the flat vectors the LSU takes: nothing then assembles those in a
-  // cycle without a memory write, and a bundle without one (most) records zeros without the
-  // lane walk. It reads the module's signals itself: as arguments, a simulator would copy them.
+  // operands rather than the flat vectors the LSU takes: those then feed only the LSU's
+  // waveform nets, which a build without tracing does not evaluate. A bundle without a memory
+  // write (most) records zeros without the lane walk. The function reads the module's signals
+  // itself: as arguments, a simulator would copy them at every call.
   function automatic logic [MemPorts*64-1:0] issued_write_data();
     logic [PortW-1:0] q;
     logic [63:0]      old, w;
