@@ -214,7 +214,6 @@ module nic_core #(
   logic [63:0]            ra_val [Lanes];
   logic [63:0]            rb_val [Lanes];
   logic [63:0]            rd_val [Lanes];
-  logic [Lanes*64-1:0]    rb_flat, rd_flat;
 
   // The issuing bundle and its slots' control bits, read through the instruction memory's
   // issue port at the issuing context's FB address.
@@ -236,8 +235,6 @@ module nic_core #(
     assign ra_val[l] = rd_data[(3*l)*64 +: 64];
     assign rb_val[l] = rd_data[(3*l+1)*64 +: 64];
     assign rd_val[l] = rd_data[(3*l+2)*64 +: 64];
-    assign rb_flat[l*64 +: 64] = rb_val[l];
-    assign rd_flat[l*64 +: 64] = rd_val[l];
   end
   for (genvar a = 0; a < 5; a++) begin : g_helper_arg
     assign rd_reg[(RdHelper+a)*4 +: 4]   = 4'(a + 1);
@@ -292,11 +289,9 @@ module nic_core #(
   logic [Lanes-1:0]    taken, agu_fault, agu_fault_ends, map, ctx_window;
   logic [Lanes*32-1:0] addr;
   logic [63:0]         store_val [Lanes];
-  logic [Lanes*64-1:0] store_value;  // the same, flat, for the LSU's waveform nets
   logic [Lanes*64-1:0] wave_lane_rdata;  // each memory lane's read data (nic_lsu)
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
-    assign store_value[l*64 +: 64] = store_val[l];
     nic_lane u_lane (
       .ctl_i         (ctl[l]),
       .word_i        (word[l]),
@@ -333,10 +328,7 @@ module nic_core #(
     .ctl_i         (ctl_flat),
     .has_port_i    (issue_has_port_i),
     .port_of_i     (issue_port_of_i),
-    .rb_i          (rb_flat),
-    .rd_i          (rd_flat),
     .addr_i        (addr),
-    .store_value_i (store_value),
     .fault_i       (agu_fault),
     .map_i         (map),
     .ctx_window_i  (ctx_window),
@@ -345,19 +337,18 @@ module nic_core #(
     .req_map_o     (dmem_map_o),
     .req_addr_o    (dmem_addr_o),
     .req_size_o    (dmem_size_o),
-    .req_wdata_o   (dmem_wdata_o),
     .rdata_i       (dmem_rdata_i),
     .map_fault_i   (dmem_map_fault_i),
     .lane_rdata_o  (wave_lane_rdata),
     .map_fault_o   (map_fault)
   );
 
-  // The retire record's write data, each port's, computed in a clocked block from this cycle's
-  // answer (a read-modify-write's new value depends on it, see nic_lsu), from the lanes' own
-  // operands rather than the flat vectors the LSU takes: those then feed only the LSU's
-  // waveform nets, which a build without tracing does not evaluate. A bundle without a memory
-  // write (most) records zeros without the lane walk. The function reads the module's signals
-  // itself: as arguments, a simulator would copy them at every call.
+  // Each port's write data: a store's value, or what a read-modify-write computes from the
+  // memory's answer. The retire record takes it from a clocked block (logic an input reaches
+  // outside one is evaluated twice per cycle, see nic_lsu), which skips the lane walk for a
+  // bundle without a memory write (most); dmem_wdata_o, the same in the issue cycle, is for
+  // waveforms only. The function reads the module's signals itself: as arguments, a simulator
+  // would copy them at every call.
   function automatic logic [MemPorts*64-1:0] issued_write_data();
     logic [PortW-1:0] q;
     logic [63:0]      old, w;
@@ -381,6 +372,8 @@ module nic_core #(
       end
     end
   endfunction
+
+  always_comb dmem_wdata_o = issued_write_data();
 
   always_ff @(posedge clk_i) begin
     if (issue && dmem_write_o == '0) begin

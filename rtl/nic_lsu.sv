@@ -1,15 +1,15 @@
 // The core's memory ports (docs/nic-isa.md section 7): the k-th memory operation of the issued
 // bundle, in lane order, uses port k (a valid bundle has at most MemPorts of them). A port
 // carries one access of up to 8 bytes; the memory answers a read in the same cycle and takes a
-// write at the end of the cycle, after every read of the bundle. Read-modify-write operations
-// (atomics, xchg, cmpxchg) compute the new value here from the old one.
+// write at the end of the cycle, after every read of the bundle.
 //
 // What the memory's answer (rdata_i, map_fault_i) decides is computed where it is stored, in
-// clocked blocks: the write data of the retire record in nic_core, a load's value in the lane's
-// writeback pipeline. A simulator evaluates logic an input reaches outside clocked
-// blocks with the inputs and once more after every clock edge; only the map fault, which ends
-// the bundle in its issue cycle, is combinational (one term per port). req_wdata_o and
-// lane_rdata_o, the same values in the issue cycle, are for waveforms: nothing else reads them.
+// clocked blocks: the write data (a read-modify-write's from the old value) for the retire record
+// in nic_core, a load's value in the lane's writeback pipeline. A simulator evaluates logic an
+// input reaches outside clocked blocks with the inputs and once more after every clock edge;
+// only the map fault, which ends the bundle in its issue cycle, is combinational here (one term
+// per port). lane_rdata_o, each memory lane's read data in the issue cycle, is for waveforms:
+// nothing else reads it.
 
 module nic_lsu #(
   parameter int unsigned Lanes    = 4,
@@ -23,10 +23,7 @@ module nic_lsu #(
   // slices where used: unpacked into an array, a simulator would copy it every cycle.
   input  logic [Lanes-1:0]            has_port_i,
   input  logic [Lanes*PortW-1:0]      port_of_i,
-  input  logic [Lanes*64-1:0]         rb_i,          // the value operand of each lane
-  input  logic [Lanes*64-1:0]         rd_i,          // cmpxchg's expected value
   input  logic [Lanes*32-1:0]         addr_i,
-  input  logic [Lanes*64-1:0]         store_value_i,
   input  logic [Lanes-1:0]            fault_i,       // out of bounds (AGU)
   input  logic [Lanes-1:0]            map_i,
   input  logic [Lanes-1:0]            ctx_window_i,
@@ -36,7 +33,6 @@ module nic_lsu #(
   output logic [MemPorts-1:0]         req_map_o,
   output logic [MemPorts*32-1:0]      req_addr_o,
   output logic [MemPorts*4-1:0]       req_size_o,
-  output logic [MemPorts*64-1:0]      req_wdata_o,    // for waveforms
   input  logic [MemPorts*64-1:0]      rdata_i,
   input  logic [MemPorts-1:0]         map_fault_i,
 
@@ -95,25 +91,18 @@ module nic_lsu #(
   // A map value the memory reports dead faults the bundle, unless the operation is ldnf.
   assign map_fault_o = |(req_valid_o & req_map_o & map_fault_i & ~no_fault);
 
-  // For waveforms: the write data and each memory lane's read data in the issue cycle (nic_core
-  // registers the write data for the retire record in a clocked block of its own).
+  // For waveforms: each memory lane's read data in the issue cycle.
   logic [PortW-1:0] p;
-  logic [63:0]      old;
 
   always_comb begin
-    req_wdata_o  = '0;
     lane_rdata_o = '0;
     p            = '0;
-    old          = '0;
     for (int l = 0; l < Lanes; l++) begin
       if (has_port_i[l]) begin
-        p   = port_of_i[l*PortW +: PortW];
-        old = rdata_i[32'(p)*64 +: 64] &
-              nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
-        req_wdata_o[32'(p)*64 +: 64] = nic_pkg::mem_write_data(
-            ctl[l], old, rb_i[l*64 +: 64], rd_i[l*64 +: 64], store_value_i[l*64 +: 64]);
+        p = port_of_i[l*PortW +: PortW];
         if (req_valid_o[p] && !(req_map_o[p] && map_fault_i[p])) begin
-          lane_rdata_o[l*64 +: 64] = old;
+          lane_rdata_o[l*64 +: 64] = rdata_i[32'(p)*64 +: 64] &
+              nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
         end
       end
     end
