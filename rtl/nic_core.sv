@@ -47,7 +47,7 @@ module nic_core #(
   input  logic [nic_pkg::SlotUsesW-1:0] imem_uses_i,  // the bundle's predecoded bits
   output logic [11:0]               issue_addr_o,  // issue's read port: the issuing bundle
   input  logic [Lanes*64-1:0]       issue_bundle_i,
-  input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl_i,  // its slots' control bits
+  input  logic [Lanes*nic_pkg::SlotCtlBits-1:0] issue_ctl_i,  // its slots' control bits
   input  logic [Lanes-1:0]          issue_has_port_i,  // and its lane -> memory port map
   input  logic [Lanes*PortW-1:0]    issue_port_of_i,
   input  logic [3*LaneW-1:0]        issue_lanes_i,  // {hcall, div, mul}: the lane of each
@@ -207,8 +207,7 @@ module nic_core #(
 
   // ---- decode and register read of the issued bundle ----
   logic [CtlW-1:0]        ctl [Lanes];  // nic_pkg::slot_ctl_t
-  logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl_flat;  // lane l's at l * SlotCtlStride
-  logic [63:0]            word [Lanes];
+  logic [Lanes*nic_pkg::SlotCtlBits-1:0] ctl_flat;  // lane l's at l * SlotCtlBits
   logic [RdPorts*4-1:0]   rd_reg;
   logic [RdPorts*64-1:0]  rd_data;
   logic [63:0]            ra_val [Lanes];
@@ -225,13 +224,12 @@ module nic_core #(
     // The slot's control bits come predecoded with the bundle (nic_slot_decode::ctl, computed
     // as the image was written); only its register fields and immediates are read here.
     logic [63:0] wave_word;  // the issuing slot, named for waveforms
-    assign wave_word = word[l];
-    assign word[l] = bundle[l*64 +: 64];
-    assign ctl[l]  = ctl_flat[l*nic_pkg::SlotCtlStride +: CtlW];
-    assign pool_addr_o[l*16 +: 16]  = word[l][15:0];
-    assign rd_reg[(3*l)*4 +: 4]     = word[l][51:48];  // ra
-    assign rd_reg[(3*l+1)*4 +: 4]   = word[l][47:44];  // rb
-    assign rd_reg[(3*l+2)*4 +: 4]   = word[l][55:52];  // rd
+    assign wave_word = bundle[l*64 +: 64];
+    assign ctl[l]    = ctl_flat[l*nic_pkg::SlotCtlBits +: CtlW];
+    assign pool_addr_o[l*16 +: 16]  = bundle[l*64 +: 16];  // imm32's low half
+    assign rd_reg[(3*l)*4 +: 4]     = bundle[l*64 + nic_pkg::SlotRa +: 4];  // ra
+    assign rd_reg[(3*l+1)*4 +: 4]   = bundle[l*64 + nic_pkg::SlotRb +: 4];  // rb
+    assign rd_reg[(3*l+2)*4 +: 4]   = bundle[l*64 + nic_pkg::SlotRd +: 4];  // rd
     assign ra_val[l] = rd_data[(3*l)*64 +: 64];
     assign rb_val[l] = rd_data[(3*l+1)*64 +: 64];
     assign rd_val[l] = rd_data[(3*l+2)*64 +: 64];
@@ -294,7 +292,7 @@ module nic_core #(
   for (genvar l = 0; l < Lanes; l++) begin : g_lane
     nic_lane u_lane (
       .ctl_i         (ctl[l]),
-      .word_i        (word[l]),
+      .word_i        (bundle[l*64 +: 64]),
       .ra_i          (ra_val[l]),
       .rb_i          (rb_val[l]),
       .pool_i        (pool_data_i[l*64 +: 64]),
@@ -395,7 +393,7 @@ module nic_core #(
   // the units that act on it, and a product nobody uses is not written).
   assign {hcall_lane, div_lane, mul_lane} = issue_lanes_i;
   assign has_hcall = fb_hcall[ic];
-  assign hcall_id  = word[hcall_lane][31:0];
+  assign hcall_id  = bundle[hcall_lane*64 +: 32];
   assign has_div   = fb_div[ic];
   assign mul_a     = ra_val[mul_lane];
   assign mul_b     = lane_b[mul_lane];
@@ -415,18 +413,18 @@ module nic_core #(
         if (!fired) begin
           if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpBranch && taken[l]) begin
             fired = 1'b1;
-            if (word[l][43:32] >= nic_pkg::ExitVectorBase) begin
+            if (bundle[l*64 + nic_pkg::SlotX12 +: 12] >= nic_pkg::ExitVectorBase) begin
               ctrl_exit  = 1'b1;
-              exit_value = {61'b0, word[l][34:32]};
+              exit_value = {61'b0, bundle[l*64 + nic_pkg::SlotX12 +: 3]};
             end else begin
               ctrl_jump   = 1'b1;
-              jump_target = word[l][43:32];
+              jump_target = bundle[l*64 + nic_pkg::SlotX12 +: 12];
             end
           end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpCallf) begin
             fired       = 1'b1;
             ctrl_jump   = 1'b1;
             ctrl_call   = 1'b1;
-            jump_target = word[l][43:32];
+            jump_target = bundle[l*64 + nic_pkg::SlotX12 +: 12];
           end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpRet) begin
             fired       = 1'b1;
             ctrl_jump   = 1'b1;
@@ -434,7 +432,7 @@ module nic_core #(
           end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitImm) begin
             fired      = 1'b1;
             ctrl_exit  = 1'b1;
-            exit_value = {{32{word[l][31]}}, word[l][31:0]};
+            exit_value = {{32{bundle[l*64 + 31]}}, bundle[l*64 +: 32]};
           end else if (ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] == nic_pkg::OpExitReg) begin
             fired      = 1'b1;
             ctrl_exit  = 1'b1;
@@ -492,7 +490,7 @@ module nic_core #(
     .a_i          (ra_val[div_lane]),
     .b_i          (lane_b[div_lane]),
     .ctx_i        (ic),
-    .rd_i         (word[div_lane][55:52]),
+    .rd_i         (bundle[div_lane*64 + nic_pkg::SlotRd +: 4]),
     .cancel_i     (start_i),
     .cancel_ctx_i (start_ctx_i),
     .busy_o       (div_busy),
@@ -522,7 +520,7 @@ module nic_core #(
       .in_valid_i      (ctl[l][nic_pkg::CtlWritesLate]),
       .in_commit_i     (commit),
       .in_ctx_i        (ic),
-      .in_reg_i        (word[l][55:52]),
+      .in_reg_i        (bundle[l*64 + nic_pkg::SlotRd +: 4]),
       .in_ctl_i        (ctl[l]),
       .in_product_i    (product),
       .in_ctx_window_i (ctx_window[l]),
@@ -556,7 +554,7 @@ module nic_core #(
     assign now_writes[l]                    = ctl[l][nic_pkg::CtlWritesNow];
     assign wb_writes[l]                     = wb_valid[l];
     assign wr_ctx[(PortNow+l)*CtxW +: CtxW] = ic;
-    assign wr_reg[(PortNow+l)*4 +: 4]       = word[l][55:52];
+    assign wr_reg[(PortNow+l)*4 +: 4]       = bundle[l*64 + nic_pkg::SlotRd +: 4];
     assign wr_data[(PortNow+l)*64 +: 64]    = now_value[l];
     assign wr_ctx[(PortWb+l)*CtxW +: CtxW]  = wb_ctx[l];
     assign wr_reg[(PortWb+l)*4 +: 4]        = wb_reg[l];

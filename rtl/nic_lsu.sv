@@ -17,7 +17,7 @@ module nic_lsu #(
   localparam int unsigned PortW = (MemPorts > 1) ? $clog2(MemPorts) : 1
 ) (
   input  logic                        issue_i,
-  input  logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl_i,  // the decoded slots
+  input  logic [Lanes*nic_pkg::SlotCtlBits-1:0] ctl_i,  // the decoded slots
   // The lane -> port map of the bundle (computed by nic_top as the image is loaded): lane l's
   // memory operation has a port (has_port_i[l]), port_of_i[l*PortW +: PortW]. Read as packed
   // slices where used: unpacked into an array, a simulator would copy it every cycle.
@@ -44,7 +44,7 @@ module nic_lsu #(
 
   logic [CtlW-1:0] ctl [Lanes];  // nic_pkg::slot_ctl_t
   for (genvar l = 0; l < Lanes; l++) begin : g_ctl
-    assign ctl[l] = ctl_i[l*nic_pkg::SlotCtlStride +: CtlW];
+    assign ctl[l] = ctl_i[l*nic_pkg::SlotCtlBits +: CtlW];
   end
 
   logic [PortW-1:0]   port;  // of the lane in the request walk

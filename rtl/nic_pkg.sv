@@ -85,6 +85,7 @@ package nic_pkg;
   // simulation handles it as one word. Images are validated by firmware/'s reader before they
   // are loaded, so the decoder trusts every encoding it sees.
   typedef struct packed {
+    logic       spare;       // always 0: pads the bits to a whole 32-bit word
     op_class_e  op;
     logic       w32;         // ALU32, 32-bit compare, 4-byte atomic
     logic [3:0] func;        // alu_func_e
@@ -103,10 +104,10 @@ package nic_pkg;
     logic       writes_now;  // ALU (not mul/div) or movs: the result lands in the issue cycle
     logic       writes_late; // load, xchg, cmpxchg, fetching atomic, mul: through writeback
   } slot_ctl_t;
-  localparam int unsigned SlotCtlBits = 31;  // $bits(slot_ctl_t)
-  // A bundle's slots' control bits side by side, each in a word of its own (the top bit 0): a
-  // simulator then reads a lane's fields from one 32-bit word, never across two.
-  localparam int unsigned SlotCtlStride = 32;
+  // $bits(slot_ctl_t). A whole word: a bundle's slots' control bits side by side are then one
+  // 32-bit word each, from which a simulator reads a lane's fields without crossing words and
+  // takes its control bits without masking.
+  localparam int unsigned SlotCtlBits = 32;
 
   // Fields of a slot_ctl_t carried as a plain vector (the synthesis tool reads struct members
   // only of module-level variables): the packed layout puts the first field at the top. Read
@@ -129,6 +130,11 @@ package nic_pkg;
   localparam int unsigned CtlUsesDiv = 2;
   localparam int unsigned CtlWritesNow = 1;
   localparam int unsigned CtlWritesLate = 0;
+
+  // Fields of a slot word (section 4) as bit offsets: rd [55:52], ra [51:48], rb [47:44],
+  // x12 [43:32], imm32 [31:0]. For part-selects of a bundle's slots side by side (slot l at
+  // l * 64), which a simulator reads in place where an array of slot words would be a copy.
+  localparam int unsigned SlotRd = 52, SlotRa = 48, SlotRb = 44, SlotX12 = 32;
 
   // ---- architectural constants (sections 2 and 3) ----
   localparam logic [63:0] FramePointer   = 64'h0000_0000_2000_0200;

@@ -107,7 +107,7 @@ package nic_slot_decode;
                   op == nic_pkg::OpCmpxchg || (op == nic_pkg::OpAtomic && fetch);
 
     // The field order of nic_pkg::slot_ctl_t (the first field at the top).
-    ctl = {op, w32, func, bsel, size, sign_ext, no_fault, load_imm, cond, atomic_op, fetch,
+    ctl = {1'b0, op, w32, func, bsel, size, sign_ext, no_fault, load_imm, cond, atomic_op, fetch,
            is_mem, is_control, uses_mul, uses_div, writes_now, writes_late};
   endfunction
 

@@ -149,7 +149,7 @@ module nic_top #(
   logic [11:0]            imem_addr, issue_addr;  // fetch's and issue's read ports
   logic [Lanes*64-1:0]    imem_bundle, issue_bundle;
   logic [nic_pkg::SlotUsesW-1:0] imem_uses;
-  logic [Lanes*nic_pkg::SlotCtlStride-1:0] issue_ctl;
+  logic [Lanes*nic_pkg::SlotCtlBits-1:0] issue_ctl;
   logic [Lanes-1:0]       issue_has_port;
   logic [Lanes*PortW-1:0] issue_port_of;
   logic [3*LaneW-1:0]     issue_lanes;
@@ -174,14 +174,14 @@ module nic_top #(
   // Computed here, in the write port's block, so that a simulator evaluates them only while the
   // image is loaded.
   logic [nic_pkg::SlotUsesW-1:0]           imem_uses_q [ImemDepth];
-  logic [Lanes*nic_pkg::SlotCtlStride-1:0] imem_ctl_q [ImemDepth];
+  logic [Lanes*nic_pkg::SlotCtlBits-1:0] imem_ctl_q [ImemDepth];
   logic [Lanes*(PortW+1)-1:0]              imem_ports_q [ImemDepth];  // {port_of, has_port}
   logic [3*LaneW-1:0]                      imem_lanes_q [ImemDepth];  // {hcall, div, mul}
 
   always_ff @(posedge clk_i) begin
     if (imem_we_i) begin
       logic [nic_pkg::SlotUsesW-1:0]           uses;
-      logic [Lanes*nic_pkg::SlotCtlStride-1:0] ctl;
+      logic [Lanes*nic_pkg::SlotCtlBits-1:0]   ctl;
       logic [nic_pkg::SlotCtlBits-1:0]         slot_ctl;
       logic [Lanes-1:0]                        has_port;
       logic [Lanes*PortW-1:0]                  port_of;
@@ -195,7 +195,7 @@ module nic_top #(
       for (int l = 0; l < Lanes; l++) begin
         uses     = uses | nic_slot_uses::uses(imem_wdata_i[l*64 +: 64]);
         slot_ctl = nic_slot_decode::ctl(imem_wdata_i[l*64 +: 64]);
-        ctl[l*nic_pkg::SlotCtlStride +: nic_pkg::SlotCtlStride] = nic_pkg::SlotCtlStride'(slot_ctl);
+        ctl[l*nic_pkg::SlotCtlBits +: nic_pkg::SlotCtlBits] = slot_ctl;
         has_port[l]                 = slot_ctl[nic_pkg::CtlIsMem] && count < (PortW+1)'(MemPorts);
         port_of[l*PortW +: PortW]   = count[PortW-1:0];
         count                       = count + (PortW+1)'(slot_ctl[nic_pkg::CtlIsMem]);
