@@ -40,12 +40,9 @@ module nic_lsu #(
   output logic                        map_fault_o
 );
 
+  // Lane l's control bits (nic_pkg::slot_ctl_t) are read in place, at l * CtlW in ctl_i: an
+  // array of them would be a copy every cycle.
   localparam int unsigned CtlW  = nic_pkg::SlotCtlBits;
-
-  logic [CtlW-1:0] ctl [Lanes];  // nic_pkg::slot_ctl_t
-  for (genvar l = 0; l < Lanes; l++) begin : g_ctl
-    assign ctl[l] = ctl_i[l*nic_pkg::SlotCtlBits +: CtlW];
-  end
 
   logic [PortW-1:0]   port;  // of the lane in the request walk
 
@@ -78,11 +75,11 @@ module nic_lsu #(
         if (has_port_i[l]) begin
           port              = port_of_i[l*PortW +: PortW];
           req_valid_o[port] = issue_i && !fault_i[l] && !ctx_window_i[l];
-          req_write_o[port] = ctl[l][nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
+          req_write_o[port] = ctl_i[l*CtlW + nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
           req_map_o[port]   = map_i[l];
           req_addr[port]    = addr_i[l*32 +: 32];
-          req_size[port]    = ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
-          no_fault[port]    = ctl[l][nic_pkg::CtlNoFault];
+          req_size[port]    = ctl_i[l*CtlW + nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
+          no_fault[port]    = ctl_i[l*CtlW + nic_pkg::CtlNoFault];
         end
       end
     end
@@ -102,7 +99,7 @@ module nic_lsu #(
         p = port_of_i[l*PortW +: PortW];
         if (req_valid_o[p] && !(req_map_o[p] && map_fault_i[p])) begin
           lane_rdata_o[l*64 +: 64] = rdata_i[32'(p)*64 +: 64] &
-              nic_pkg::size_mask(ctl[l][nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
+              nic_pkg::size_mask(ctl_i[l*CtlW + nic_pkg::CtlSize +: nic_pkg::CtlSizeBits]);
         end
       end
     end
