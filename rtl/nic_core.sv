@@ -255,7 +255,7 @@ module nic_core #(
     .RdPorts     (RdPorts),
     .CommitPorts (PortWb)
   ) u_regfile (
-    .clk_i, .rst_ni,
+    .clk_i,
     .start_i, .start_ctx_i,
     .start_r1_i (start_r1),
     .start_r2_i (start_r2),
@@ -603,15 +603,6 @@ module nic_core #(
       cycle_q    <= '0;
       lr_q       <= '0;
       hp_data_q  <= '0;
-      for (int c = 0; c < Contexts; c++) begin
-        pkt_data_q[c] <= '0;
-        pkt_end_q[c]  <= '0;
-        pkt_meta_q[c] <= '0;
-        ingress_q[c]  <= '0;
-        rx_queue_q[c] <= '0;
-        cpu_id_q[c]   <= '0;
-        time_ns_q[c]  <= '0;
-      end
     end else begin
       cycle_q <= cycle_q + 64'd1;
       running_q <= running_q & ~abort_i;
@@ -627,26 +618,36 @@ module nic_core #(
         end
       end
       if (helper_valid_o && !helper_fault_i) begin
-        pkt_data_q[ic] <= helper_pkt_data_i;
-        pkt_end_q[ic]  <= helper_pkt_end_i;
-        pkt_meta_q[ic] <= helper_pkt_meta_i;
         for (int c = 0; c < Contexts; c++) begin
           if (ic == CtxW'(c)) hp_data_q[c*64 +: 64] <= helper_r0_i;
         end
       end
       if (start_i) begin
         running_q[start_ctx_i]  <= 1'b1;
-        pkt_data_q[start_ctx_i] <= start_pkt_data_i;
-        pkt_end_q[start_ctx_i]  <= start_pkt_end_i;
-        pkt_meta_q[start_ctx_i] <= start_pkt_meta_i;
-        ingress_q[start_ctx_i]  <= start_ingress_i;
-        rx_queue_q[start_ctx_i] <= start_rx_queue_i;
-        cpu_id_q[start_ctx_i]   <= start_cpu_id_i;
-        time_ns_q[start_ctx_i]  <= start_time_ns_i;
         for (int c = 0; c < Contexts; c++) begin
           if (start_ctx_i == CtxW'(c)) lr_q[c*12 +: 12] <= '0;
         end
       end
+    end
+  end
+
+  // A context's packet values, written when its packet starts (the pointers also by a
+  // packet-adjust helper) before anything reads them: data without a reset, as a simulator
+  // defers each written array's reset as one more write every cycle.
+  always_ff @(posedge clk_i) begin
+    if (helper_valid_o && !helper_fault_i) begin
+      pkt_data_q[ic] <= helper_pkt_data_i;
+      pkt_end_q[ic]  <= helper_pkt_end_i;
+      pkt_meta_q[ic] <= helper_pkt_meta_i;
+    end
+    if (start_i) begin
+      pkt_data_q[start_ctx_i] <= start_pkt_data_i;
+      pkt_end_q[start_ctx_i]  <= start_pkt_end_i;
+      pkt_meta_q[start_ctx_i] <= start_pkt_meta_i;
+      ingress_q[start_ctx_i]  <= start_ingress_i;
+      rx_queue_q[start_ctx_i] <= start_rx_queue_i;
+      cpu_id_q[start_ctx_i]   <= start_cpu_id_i;
+      time_ns_q[start_ctx_i]  <= start_time_ns_i;
     end
   end
 

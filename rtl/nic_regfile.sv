@@ -14,7 +14,6 @@ module nic_regfile #(
   localparam int unsigned CtxW = (Contexts > 1) ? $clog2(Contexts) : 1
 ) (
   input  logic                      clk_i,
-  input  logic                      rst_ni,
 
   // A packet starts on `start_ctx_i`: every register 0 except r1 and r2.
   input  logic                      start_i,
@@ -66,29 +65,25 @@ module nic_regfile #(
     slot = {ctx, regnum};
   endfunction
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      for (int i = 0; i < Slots; i++) begin
-        regs_q[i] <= '0;
+  // Without a reset: a context's registers are written when its packet starts, before anything
+  // reads them (and a simulator defers the reset of an array as one more write every cycle).
+  always_ff @(posedge clk_i) begin
+    for (int p = 0; p < WrPorts; p++) begin
+      if (wr_valid_i[p] && (p >= CommitPorts || commit_i)) begin
+        regs_q[slot(wr_ctx_i[p*CtxW+:CtxW], wr_reg_i[p*4+:4])] <= wr_data_i[p*64+:64];
       end
-    end else begin
-      for (int p = 0; p < WrPorts; p++) begin
-        if (wr_valid_i[p] && (p >= CommitPorts || commit_i)) begin
-          regs_q[slot(wr_ctx_i[p*CtxW+:CtxW], wr_reg_i[p*4+:4])] <= wr_data_i[p*64+:64];
-        end
+    end
+    for (int c = 0; c < Contexts; c++) begin
+      if (r0_held_valid_i[c]) begin
+        regs_q[slot(CtxW'(c), 4'd0)] <= r0_held_i[c*64+:64];
       end
-      for (int c = 0; c < Contexts; c++) begin
-        if (r0_held_valid_i[c]) begin
-          regs_q[slot(CtxW'(c), 4'd0)] <= r0_held_i[c*64+:64];
-        end
-      end
-      if (r0_now_i) begin
-        regs_q[slot(rd_ctx_i, 4'd0)] <= r0_now_data_i;
-      end
-      if (start_i) begin
-        for (int r = 0; r < Stored; r++) begin
-          regs_q[slot(start_ctx_i, 4'(r))] <= (r == 1) ? start_r1_i : (r == 2) ? start_r2_i : '0;
-        end
+    end
+    if (r0_now_i) begin
+      regs_q[slot(rd_ctx_i, 4'd0)] <= r0_now_data_i;
+    end
+    if (start_i) begin
+      for (int r = 0; r < Stored; r++) begin
+        regs_q[slot(start_ctx_i, 4'(r))] <= (r == 1) ? start_r1_i : (r == 2) ? start_r2_i : '0;
       end
     end
   end
