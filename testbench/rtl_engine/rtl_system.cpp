@@ -549,7 +549,8 @@ void RtlSystem::run_until_idle() {
   const auto run = [&]<bool kWatched>() {
     cores_[0]->with_ports([&](auto& ports) {
       while (busy()) {
-        cycle_with<kWatched>([&] {
+        // Inlined like run_core: GCC otherwise calls the lambda once per cycle.
+        cycle_with<kWatched>([&] [[gnu::always_inline]] {
           bool helper_taken = false;
           run_core<kWatched>(0, ports, helper_taken);
         });
