@@ -75,7 +75,8 @@ module nic_lsu #(
         if (has_port_i[l]) begin
           port              = port_of_i[l*PortW +: PortW];
           req_valid_o[port] = issue_i && !fault_i[l] && !ctx_window_i[l];
-          req_write_o[port] = ctl_i[l*CtlW + nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
+          req_write_o[port] =
+              ctl_i[l*CtlW + nic_pkg::CtlOp +: nic_pkg::CtlOpBits] != nic_pkg::OpLoad;
           req_map_o[port]   = map_i[l];
           req_addr[port]    = addr_i[l*32 +: 32];
           req_size[port]    = ctl_i[l*CtlW + nic_pkg::CtlSize +: nic_pkg::CtlSizeBits];
