@@ -141,10 +141,8 @@ module nic_top #(
       retired_r0_o     <= retire_r0_o;
     end
   end
-  // Registered by the core (its clocked block computes a read-modify-write's data from the
-  // memory's answer, which a net here would make combinational again).
-  logic [MemPorts*64-1:0] issued_wdata;
-  assign retired_wdata_o = issued_wdata;
+  // retired_wdata_o is registered by the core (its clocked block computes a read-modify-write's
+  // data from the memory's answer, which a register here would take from a net).
 
   logic [11:0]            imem_addr, issue_addr;  // fetch's and issue's read ports
   logic [Lanes*64-1:0]    imem_bundle, issue_bundle;
@@ -264,7 +262,7 @@ module nic_top #(
     .abort_i,
     .dmem_ctx_o, .dmem_valid_o, .dmem_write_o, .dmem_map_o,
     .dmem_addr_o, .dmem_size_o, .dmem_wdata_o, .dmem_rdata_i, .dmem_map_fault_i,
-    .issued_wdata_o (issued_wdata),
+    .issued_wdata_o (retired_wdata_o),
     .helper_busy_i, .helper_valid_o, .helper_ctx_o, .helper_id_o, .helper_args_o,
     .helper_r0_i, .helper_latency_i, .helper_fault_i,
     .helper_pkt_data_i, .helper_pkt_end_i, .helper_pkt_meta_i,
